@@ -1,0 +1,86 @@
+# Co-Creation Compass. `make run` sets everything up and serves the demo; `make test` runs
+# every check CI runs. Both work as root on a fresh Debian machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+APT_PACKAGES := chromium chromium-driver poppler-utils gettext fonts-dejavu-core
+PG_URL ?= postgres://postgres@127.0.0.1:5432/compass
+HOST ?= 127.0.0.1
+PORT ?= 8000
+RUN_ENV := DJANGO_HTTPS=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost BROWSER_PATH=/usr/bin/chromium
+TEST_ENV := DJANGO_HTTPS=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost,testserver DJANGO_ALLOW_ASYNC_UNSAFE=true BROWSER_PATH=/usr/bin/chromium
+PYTEST_ARGS ?=
+
+.PHONY: help setup system-packages venv messages run worker test test-sqlite test-postgres lint bench postgres clean
+
+help:
+	@echo "make run    set up, load the catalogue and demo data, serve http://$(HOST):$(PORT)"
+	@echo "make test   lint, migration and translation checks, tests on SQLite and PostgreSQL"
+	@echo "make bench  benchmarks (gunicorn, DEBUG off) on SQLite and PostgreSQL"
+
+setup: system-packages venv messages
+
+# Debian packages the app needs: chromium (chart export, browser tests), poppler (PDF checks),
+# gettext (compiling translations), DejaVu fonts (German glyphs in PDFs).
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "Run as root to install:$$missing" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+venv: .venv/.installed
+
+.venv/.installed: pyproject.toml
+	@test -x $(PY) || python3 -m venv .venv
+	$(PIP) install -q --disable-pip-version-check ".[dev]"
+	@touch $@
+
+messages: venv
+	@$(PY) manage.py compilemessages -v0 --ignore=.venv
+
+run: setup
+	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
+	$(RUN_ENV) $(PY) manage.py createcachetable
+	$(RUN_ENV) $(PY) manage.py catalogue load assessments/catalogues/co-creation-2026.1.yaml
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v0
+	@echo "Co-Creation Compass on http://$(HOST):$(PORT)/  (demo logins: see README.md)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(RUN_ENV) $(PY) manage.py db_worker --queue-name '*' & \
+	$(RUN_ENV) .venv/bin/gunicorn maturity.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - ; \
+	wait
+
+worker: setup
+	$(RUN_ENV) $(PY) manage.py db_worker --queue-name '*'
+
+lint: venv
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+postgres:
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start; \
+	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+	fi
+	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='compass'" | grep -q 1 \
+	  || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE compass"
+
+test: setup lint
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite: setup
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: setup postgres
+	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup postgres
+	$(PY) bench/run.py --pg-url $(PG_URL)
+
+clean:
+	rm -rf .venv staticfiles var .hypothesis

@@ -1,0 +1,575 @@
+"""The question catalogue as versioned data.
+
+The catalogue lives as YAML in ``assessments/catalogues/``. ``parse_catalogue`` validates a
+file completely and returns a normalised dict; ``load_catalogue`` writes it to the
+database as one immutable version (idempotent; a version in use is never changed);
+``export_catalogue`` gives the machine-readable JSON form described in SCORING.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from . import scoring
+from .models import Assessment, Catalogue, Question, Section
+
+DEFAULT_CATALOGUE_PATH = Path(__file__).resolve().parent / "catalogues" / "co-creation-2026.1.yaml"
+
+LANGUAGES = ("en", "de")
+BANDS = ("low", "mid", "high")
+LABEL_COUNT = 5
+MIN_QUESTIONS = 8
+MAX_QUESTIONS = 12
+
+_SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
+_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+_TOP_KEYS = {"slug", "version", "title", "scoring", "sections"}
+_SCORING_KEYS = {"threshold", "min_coverage", "min_group_size"}
+_SECTION_KEYS = {"key", "kind", "title", "description", "recommendations", "questions"}
+_QUESTION_KEYS = {"code", "weight", "text", "help", "labels", "source"}
+
+
+class CatalogueError(ValueError):
+    """The catalogue file is invalid, or the change it asks for is not allowed."""
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _fail(path: str, message: str) -> CatalogueError:
+    return CatalogueError(f"{path}: {message}" if path else message)
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a mapping",
+    }.get(type(value), type(value).__name__)
+
+
+def _mapping(value: Any, path: str, *, allowed: set[str], required: set[str]) -> dict:
+    if not isinstance(value, dict):
+        raise _fail(path or "catalogue", f"expected a mapping, got {_type_name(value)}")
+    for key in value:
+        if key not in allowed:
+            raise _fail(_join(path, str(key)), "unknown key")
+    for key in sorted(required):
+        if key not in value:
+            raise _fail(_join(path, key), "missing")
+    return value
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _text(value: Any, path: str, *, max_length: int | None = None, empty: bool = False) -> str:
+    if not isinstance(value, str):
+        raise _fail(path, f"expected a string, got {_type_name(value)}")
+    value = value.strip()
+    if not value and not empty:
+        raise _fail(path, "must not be empty")
+    if max_length is not None and len(value) > max_length:
+        raise _fail(path, f"longer than {max_length} characters")
+    return value
+
+
+def _bilingual(
+    value: Any, path: str, *, max_length: int | None = None, empty: bool = False
+) -> dict[str, str]:
+    value = _mapping(value, path, allowed=set(LANGUAGES), required=set(LANGUAGES))
+    return {
+        lang: _text(value[lang], f"{path}.{lang}", max_length=max_length, empty=empty)
+        for lang in LANGUAGES
+    }
+
+
+def _number(value: Any, path: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _fail(path, f"expected a number, got {_type_name(value)}")
+    return float(value)
+
+
+def _parse_scoring(value: Any, path: str) -> dict:
+    value = _mapping(value, path, allowed=_SCORING_KEYS, required=set())
+    defaults = scoring.Parameters()
+    threshold = _number(value.get("threshold", defaults.threshold), f"{path}.threshold")
+    if not 0 < threshold <= 1:
+        raise _fail(f"{path}.threshold", f"must be greater than 0 and at most 1, got {threshold}")
+    min_coverage = _number(value.get("min_coverage", defaults.min_coverage), f"{path}.min_coverage")
+    if not 0 <= min_coverage <= 1:
+        raise _fail(f"{path}.min_coverage", f"must be between 0 and 1, got {min_coverage}")
+    k = value.get("min_group_size", defaults.min_group_size)
+    if isinstance(k, bool) or not isinstance(k, int):
+        raise _fail(f"{path}.min_group_size", f"expected an integer, got {_type_name(k)}")
+    if not 1 <= k <= 1000:
+        raise _fail(f"{path}.min_group_size", f"must be between 1 and 1000, got {k}")
+    return {"threshold": threshold, "min_coverage": min_coverage, "min_group_size": k}
+
+
+def _parse_recommendations(value: Any, path: str) -> dict:
+    value = _mapping(value, path, allowed=set(BANDS), required=set(BANDS))
+    out = {}
+    for band in BANDS:
+        texts = _mapping(
+            value[band], f"{path}.{band}", allowed=set(LANGUAGES), required=set(LANGUAGES)
+        )
+        out[band] = {}
+        for lang in LANGUAGES:
+            items = texts[lang]
+            where = f"{path}.{band}.{lang}"
+            if not isinstance(items, list):
+                raise _fail(where, f"expected a list, got {_type_name(items)}")
+            if not items:
+                raise _fail(where, "expected at least one recommendation")
+            out[band][lang] = [_text(item, f"{where}[{i}]") for i, item in enumerate(items)]
+    return out
+
+
+def _parse_labels(value: Any, path: str) -> dict[str, list[str]]:
+    value = _mapping(value, path, allowed=set(LANGUAGES), required=set(LANGUAGES))
+    out = {}
+    for lang in LANGUAGES:
+        items = value[lang]
+        where = f"{path}.{lang}"
+        if not isinstance(items, list):
+            raise _fail(where, f"expected a list, got {_type_name(items)}")
+        if len(items) != LABEL_COUNT:
+            raise _fail(where, f"expected {LABEL_COUNT} labels, got {len(items)}")
+        labels = [_text(item, f"{where}[{i}]", max_length=300) for i, item in enumerate(items)]
+        for i, label in enumerate(labels):
+            if re.match(rf"^{i}(\s|[.:)]\s*)", label):
+                raise _fail(f"{where}[{i}]", "write the label without its number prefix")
+        out[lang] = labels
+    return out
+
+
+def _parse_question(value: Any, path: str) -> dict:
+    value = _mapping(value, path, allowed=_QUESTION_KEYS, required={"code", "text", "labels"})
+    code = _text(value["code"], f"{path}.code", max_length=20)
+    if not _CODE_RE.match(code):
+        raise _fail(f"{path}.code", f"{code!r} may only contain letters, digits, '-', '_', '.'")
+    weight = _number(value.get("weight", 1), f"{path}.weight")
+    if weight <= 0:
+        raise _fail(f"{path}.weight", f"must be positive, got {weight:g}")
+    if "help" in value:
+        help_text = _bilingual(value["help"], f"{path}.help", empty=True)
+    else:
+        help_text = {lang: "" for lang in LANGUAGES}
+    source = value.get("source", "")
+    source = "" if source is None else _text(source, f"{path}.source", empty=True)
+    return {
+        "code": code,
+        "weight": weight,
+        "text": _bilingual(value["text"], f"{path}.text"),
+        "help": help_text,
+        "labels": _parse_labels(value["labels"], f"{path}.labels"),
+        "source": source,
+    }
+
+
+def _parse_section(value: Any, path: str, index: int) -> dict:
+    value = _mapping(value, path, allowed=_SECTION_KEYS, required=_SECTION_KEYS)
+    expected_key = scoring.SECTION_KEYS[index]
+    if value["key"] != expected_key:
+        raise _fail(
+            f"{path}.key",
+            f"expected {expected_key!r} (sections must be "
+            f"{', '.join(scoring.SECTION_KEYS)} in this order), got {value['key']!r}",
+        )
+    expected_kind = "stage" if expected_key in scoring.STAGE_SECTIONS else "enabler"
+    if value["kind"] != expected_kind:
+        raise _fail(f"{path}.kind", f"expected {expected_kind!r}, got {value['kind']!r}")
+    questions = value["questions"]
+    if not isinstance(questions, list):
+        raise _fail(f"{path}.questions", f"expected a list, got {_type_name(questions)}")
+    if not MIN_QUESTIONS <= len(questions) <= MAX_QUESTIONS:
+        raise _fail(
+            f"{path}.questions",
+            f"expected {MIN_QUESTIONS} to {MAX_QUESTIONS} questions, got {len(questions)}",
+        )
+    return {
+        "key": expected_key,
+        "kind": expected_kind,
+        "title": _bilingual(value["title"], f"{path}.title", max_length=200),
+        "description": _bilingual(value["description"], f"{path}.description"),
+        "recommendations": _parse_recommendations(
+            value["recommendations"], f"{path}.recommendations"
+        ),
+        "questions": [
+            _parse_question(q, f"{path}.questions[{i}]") for i, q in enumerate(questions)
+        ],
+    }
+
+
+def parse_catalogue(text: str) -> dict:
+    """Validate a catalogue YAML document completely and return it normalised.
+
+    Raises CatalogueError naming the path of the first problem, e.g.
+    ``sections[2].questions[4].labels.de: expected 5 labels, got 4``.
+    """
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "cannot be parsed"
+        raise CatalogueError(f"YAML syntax error{where}: {problem}") from None
+    data = _mapping(raw, "", allowed=_TOP_KEYS, required={"slug", "version", "title", "sections"})
+    slug = _text(data["slug"], "slug", max_length=60)
+    if not _SLUG_RE.match(slug):
+        raise _fail("slug", f"{slug!r} may only contain letters, digits, '-' and '_'")
+    if not isinstance(data["version"], str):
+        raise _fail(
+            "version", f"expected a string, got {_type_name(data['version'])} (quote it in YAML)"
+        )
+    version = _text(data["version"], "version", max_length=30)
+    sections = data["sections"]
+    if not isinstance(sections, list):
+        raise _fail("sections", f"expected a list, got {_type_name(sections)}")
+    if len(sections) != len(scoring.SECTION_KEYS):
+        raise _fail(
+            "sections",
+            f"expected {len(scoring.SECTION_KEYS)} sections "
+            f"({', '.join(scoring.SECTION_KEYS)}), got {len(sections)}",
+        )
+    parsed_sections = [_parse_section(s, f"sections[{i}]", i) for i, s in enumerate(sections)]
+    seen: dict[str, str] = {}
+    for i, section in enumerate(parsed_sections):
+        for j, question in enumerate(section["questions"]):
+            where = f"sections[{i}].questions[{j}]"
+            if question["code"] in seen:
+                raise _fail(
+                    f"{where}.code",
+                    f"{question['code']} is used twice (first at {seen[question['code']]})",
+                )
+            seen[question["code"]] = where
+    return {
+        "slug": slug,
+        "version": version,
+        "title": _bilingual(data["title"], "title", max_length=200),
+        "scoring": _parse_scoring(data.get("scoring", {}), "scoring"),
+        "sections": parsed_sections,
+    }
+
+
+def read_catalogue_file(path: str | Path) -> dict:
+    """Parse a catalogue file; unreadable files raise CatalogueError too."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CatalogueError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise CatalogueError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise CatalogueError(f"{path}: cannot be read ({exc.strerror})") from None
+    return parse_catalogue(text)
+
+
+def checksum(data: dict) -> str:
+    """sha256 of the normalised catalogue, independent of YAML formatting."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- scoring specs
+
+
+def spec_from_data(data: dict) -> scoring.CatalogueSpec:
+    """The scoring view of a normalised catalogue dict."""
+    return scoring.CatalogueSpec(
+        sections=tuple(
+            scoring.SectionSpec(
+                key=section["key"],
+                questions=tuple(
+                    scoring.QuestionSpec(code=q["code"], weight=float(q["weight"]))
+                    for q in section["questions"]
+                ),
+            )
+            for section in data["sections"]
+        ),
+        parameters=scoring.Parameters(**data["scoring"]),
+    )
+
+
+def spec_from_catalogue(catalogue: Catalogue) -> scoring.CatalogueSpec:
+    """The scoring view of a stored catalogue: one query for its sections and questions."""
+    grouped: dict[str, list[scoring.QuestionSpec]] = {}
+    questions = (
+        Question.objects.filter(catalogue=catalogue)
+        .select_related("section")
+        .order_by("section__order", "order")
+    )
+    for question in questions:
+        grouped.setdefault(question.section.key, []).append(
+            scoring.QuestionSpec(code=question.code, weight=question.weight)
+        )
+    return scoring.CatalogueSpec(
+        sections=tuple(scoring.SectionSpec(key=k, questions=tuple(v)) for k, v in grouped.items()),
+        parameters=scoring.Parameters(
+            threshold=catalogue.threshold,
+            min_coverage=catalogue.min_coverage,
+            min_group_size=catalogue.min_group_size,
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- database
+
+
+def _catalogue_fields(data: dict, digest: str) -> dict:
+    return {
+        "title_en": data["title"]["en"],
+        "title_de": data["title"]["de"],
+        "threshold": data["scoring"]["threshold"],
+        "min_coverage": data["scoring"]["min_coverage"],
+        "min_group_size": data["scoring"]["min_group_size"],
+        "checksum": digest,
+        "loaded_at": timezone.now(),
+    }
+
+
+def _section_fields(section: dict, order: int) -> dict:
+    return {
+        "kind": section["kind"],
+        "order": order,
+        "title_en": section["title"]["en"],
+        "title_de": section["title"]["de"],
+        "description_en": section["description"]["en"],
+        "description_de": section["description"]["de"],
+        "recommendations": section["recommendations"],
+    }
+
+
+def _question_fields(question: dict, order: int) -> dict:
+    return {
+        "order": order,
+        "weight": question["weight"],
+        "text_en": question["text"]["en"],
+        "text_de": question["text"]["de"],
+        "help_en": question["help"]["en"],
+        "help_de": question["help"]["de"],
+        "labels_en": question["labels"]["en"],
+        "labels_de": question["labels"]["de"],
+        "source": question["source"],
+    }
+
+
+def _write_rows(catalogue: Catalogue, data: dict) -> None:
+    """Make the catalogue's sections and questions match ``data`` (updating in place)."""
+    sections = {s.key: s for s in Section.objects.filter(catalogue=catalogue)}
+    existing = {q.code: q for q in Question.objects.filter(catalogue=catalogue)}
+    wanted = {q["code"] for s in data["sections"] for q in s["questions"]}
+    Question.objects.filter(catalogue=catalogue).exclude(code__in=wanted).delete()
+    Section.objects.filter(catalogue=catalogue).exclude(
+        key__in=[s["key"] for s in data["sections"]]
+    ).delete()
+    new_questions = []
+    for section_order, section_data in enumerate(data["sections"]):
+        fields = _section_fields(section_data, section_order)
+        section = sections.get(section_data["key"])
+        if section is None:
+            section = Section.objects.create(catalogue=catalogue, key=section_data["key"], **fields)
+        else:
+            for name, value in fields.items():
+                setattr(section, name, value)
+            section.save()
+        for order, question_data in enumerate(section_data["questions"]):
+            fields = _question_fields(question_data, order)
+            question = existing.get(question_data["code"])
+            if question is None:
+                new_questions.append(
+                    Question(
+                        catalogue=catalogue, section=section, code=question_data["code"], **fields
+                    )
+                )
+            else:
+                question.section = section
+                for name, value in fields.items():
+                    setattr(question, name, value)
+                question.save()
+    Question.objects.bulk_create(new_questions)
+
+
+def assessments_using(catalogue: Catalogue) -> int:
+    with scopes_disabled():
+        return Assessment.objects.filter(catalogue=catalogue).count()
+
+
+def load_catalogue(*, text: str) -> tuple[Catalogue, bool]:
+    """Store a catalogue version from YAML text; returns (catalogue, written).
+
+    ``written`` is False when the same slug and version is already stored with the same
+    content (a no-op). Different content under an existing version replaces it in place,
+    unless an assessment uses that version: then CatalogueError, as versions in use are
+    immutable.
+    """
+    data = parse_catalogue(text)
+    digest = checksum(data)
+    with transaction.atomic():
+        catalogue = (
+            Catalogue.objects.select_for_update()
+            .filter(slug=data["slug"], version=data["version"])
+            .first()
+        )
+        if catalogue is not None and catalogue.checksum == digest:
+            return catalogue, False
+        if catalogue is not None:
+            used = assessments_using(catalogue)
+            if used:
+                noun = "assessment" if used == 1 else "assessments"
+                raise CatalogueError(
+                    f"catalogue {catalogue.slug} {catalogue.version} is in use by {used} "
+                    f"{noun} and is immutable; give the change a new version"
+                )
+            for name, value in _catalogue_fields(data, digest).items():
+                setattr(catalogue, name, value)
+            catalogue.save()
+        else:
+            catalogue = Catalogue.objects.create(
+                slug=data["slug"], version=data["version"], **_catalogue_fields(data, digest)
+            )
+        _write_rows(catalogue, data)
+    return catalogue, True
+
+
+def active_catalogue() -> Catalogue | None:
+    """The most recently loaded catalogue version, or None if none is loaded."""
+    return Catalogue.objects.order_by("-loaded_at", "-id").first()
+
+
+# --------------------------------------------------------------------------- export
+
+
+def data_from_catalogue(catalogue: Catalogue) -> dict:
+    """The normalised dict of a stored catalogue (the same shape parse_catalogue returns)."""
+    sections = {
+        s.pk: {
+            "key": s.key,
+            "kind": s.kind,
+            "title": {"en": s.title_en, "de": s.title_de},
+            "description": {"en": s.description_en, "de": s.description_de},
+            "recommendations": s.recommendations,
+            "questions": [],
+        }
+        for s in Section.objects.filter(catalogue=catalogue).order_by("order")
+    }
+    for q in Question.objects.filter(catalogue=catalogue).order_by("section__order", "order"):
+        sections[q.section_id]["questions"].append(
+            {
+                "code": q.code,
+                "weight": q.weight,
+                "text": {"en": q.text_en, "de": q.text_de},
+                "help": {"en": q.help_en, "de": q.help_de},
+                "labels": {"en": list(q.labels_en), "de": list(q.labels_de)},
+                "source": q.source,
+            }
+        )
+    return {
+        "slug": catalogue.slug,
+        "version": catalogue.version,
+        "title": {"en": catalogue.title_en, "de": catalogue.title_de},
+        "scoring": {
+            "threshold": catalogue.threshold,
+            "min_coverage": catalogue.min_coverage,
+            "min_group_size": catalogue.min_group_size,
+        },
+        "sections": list(sections.values()),
+    }
+
+
+def _plain_number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def export_data(data: dict) -> dict:
+    """SCORING.md's ``catalogue export`` JSON for a normalised catalogue dict."""
+    return {
+        "slug": data["slug"],
+        "version": data["version"],
+        "title": dict(data["title"]),
+        "scoring": dict(data["scoring"]),
+        "sections": [
+            {
+                "key": section["key"],
+                "kind": section["kind"],
+                "title": dict(section["title"]),
+                "description": dict(section["description"]),
+                "questions": [
+                    {
+                        "code": q["code"],
+                        "weight": _plain_number(q["weight"]),
+                        "text": dict(q["text"]),
+                        "help": dict(q["help"]),
+                        "labels": {
+                            lang: [f"{i} {label}" for i, label in enumerate(q["labels"][lang])]
+                            for lang in LANGUAGES
+                        },
+                        "source": q["source"],
+                    }
+                    for q in section["questions"]
+                ],
+            }
+            for section in data["sections"]
+        ],
+    }
+
+
+def export_catalogue(catalogue: Catalogue) -> dict:
+    """SCORING.md's ``catalogue export`` JSON for a stored catalogue."""
+    return export_data(data_from_catalogue(catalogue))
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def catalogue_data_for_cli(*, version: str | None = None, path: str | Path | None = None) -> dict:
+    """The normalised catalogue the command-line tools work with.
+
+    A YAML file if ``path`` is given; else the stored version ``version`` (or the active
+    one); with no catalogue stored, or a database not yet migrated, the bundled default
+    file, read without writing anything.
+    """
+    if path is not None:
+        data = read_catalogue_file(path)
+        if version is not None and data["version"] != version:
+            raise CatalogueError(f"{path} holds version {data['version']}, not {version}")
+        return data
+    from django.db import OperationalError, ProgrammingError
+
+    try:
+        stored = Catalogue.objects.exists()
+        if stored:
+            catalogues = Catalogue.objects.order_by("-loaded_at", "-id")
+            if version is not None:
+                catalogues = catalogues.filter(version=version)
+            catalogue = catalogues.first()
+            if catalogue is None:
+                raise CatalogueError(f"no catalogue version {version} is loaded")
+            return data_from_catalogue(catalogue)
+    except (OperationalError, ProgrammingError):
+        pass  # not migrated yet: fall back to the file
+    data = read_catalogue_file(DEFAULT_CATALOGUE_PATH)
+    if version is not None and data["version"] != version:
+        raise CatalogueError(
+            f"no catalogue is loaded and the default catalogue is version {data['version']}, "
+            f"not {version}"
+        )
+    return data

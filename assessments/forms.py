@@ -1,0 +1,95 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import Catalogue, Organisation, Perspective, Role
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "industry", "size_band", "country"]
+        widgets = {"country": forms.TextInput(attrs={"maxlength": 2, "size": 3})}
+        help_texts = {"country": _("Two-letter ISO code, e.g. DE, AT, CH.")}
+
+    def clean_country(self):
+        country = self.cleaned_data["country"].strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise forms.ValidationError(_("Enter a two-letter country code such as DE."))
+        return country
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.RESPONDENT)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class SignUpForm(UserCreationForm):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ["username", "first_name", "last_name"]
+
+
+PERSPECTIVE_NONE = ""
+
+
+class AssessmentForm(forms.Form):
+    """Title, catalogue version, target stage, and per member: answers? with which
+    perspective. The member rows are built from the organisation's memberships."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    catalogue = forms.ModelChoiceField(
+        label=_("Catalogue version"), queryset=Catalogue.objects.all(), empty_label=None
+    )
+    target_stage = forms.TypedChoiceField(
+        label=_("Target stage"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[
+            ("", _("No target")),
+            (1, _("Alignment")),
+            (2, _("Integration")),
+            (3, _("Co-Creation")),
+            (4, _("Fusion / Convergence")),
+        ],
+    )
+
+    def __init__(self, *args, memberships, with_catalogue=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.memberships = list(memberships)
+        if not with_catalogue:
+            del self.fields["catalogue"]
+        choices = [(PERSPECTIVE_NONE, _("Does not answer")), *Perspective.choices]
+        for membership in self.memberships:
+            user = membership.user
+            self.fields[f"perspective_{user.pk}"] = forms.ChoiceField(
+                label=user.get_full_name() or user.get_username(),
+                choices=choices,
+                required=False,
+                help_text=membership.get_role_display(),
+            )
+
+    def respondent_fields(self):
+        return [self[f"perspective_{m.user.pk}"] for m in self.memberships]
+
+    def respondents(self) -> list[tuple]:
+        return [
+            (m.user, self.cleaned_data[f"perspective_{m.user.pk}"])
+            for m in self.memberships
+            if self.cleaned_data.get(f"perspective_{m.user.pk}")
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not self.respondents():
+            raise forms.ValidationError(_("Choose at least one respondent."))
+        return cleaned

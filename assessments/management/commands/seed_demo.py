@@ -1,0 +1,157 @@
+"""Demo data for a newcomer: an insurer (the example of the fusion-teams article) with a CIO,
+a consultant, a board viewer and business and IT respondents, an earlier and a current
+closed assessment with realistic, mixed answers, and an open self-assessment for the CIO.
+
+Idempotent: a second run finds the organisation and changes nothing.
+"""
+
+import random
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scope
+
+from assessments import services
+from assessments.catalogue import DEFAULT_CATALOGUE_PATH, active_catalogue, load_catalogue
+from assessments.models import Membership, Organisation, Perspective, Question, Role
+
+PASSWORD = "compass-demo"  # noqa: S105 - documented demo password, local demo only
+SLUG = "muster-versicherung"
+
+PEOPLE = [
+    # username, first, last, role, perspective in the workshop-style assessment
+    ("cio", "Claudia", "Berger", Role.OWNER, Perspective.IT),
+    ("berater", "Jonas", "Keller", Role.CONSULTANT, None),
+    ("vorstand", "Helga", "Sommer", Role.VIEWER, None),
+    ("vertrieb", "Mehmet", "Yilmaz", Role.RESPONDENT, Perspective.BUSINESS),
+    ("produkt", "Sabine", "Wolf", Role.RESPONDENT, Perspective.BUSINESS),
+    ("schaden", "Thomas", "Becker", Role.RESPONDENT, Perspective.BUSINESS),
+    ("architektur", "Lena", "Fischer", Role.RESPONDENT, Perspective.IT),
+    ("betrieb", "Stefan", "Hoffmann", Role.RESPONDENT, Perspective.IT),
+    ("daten", "Aylin", "Demir", Role.RESPONDENT, Perspective.IT),
+]
+
+# Typical level per section: alignment mostly in place, co-creation beginning, fusion rare.
+LEVELS = {
+    "alignment": 3.0,
+    "integration": 2.5,
+    "co_creation": 1.5,
+    "fusion": 0.7,
+    "bizdevops": 1.4,
+    "dto": 0.9,
+}
+# Business sees co-creation and integration less far along than IT does.
+PERSPECTIVE_SHIFT = {"business": -0.4, "it": 0.3, "other": 0.0}
+
+
+def _answer(rng: random.Random, level: float) -> int | None:
+    if rng.random() < 0.06:
+        return None  # don't know
+    return max(0, min(4, round(rng.gauss(level, 0.8))))
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisation, people and assessments (idempotent)."
+
+    def handle(self, *args, **options):
+        if Organisation.objects.filter(slug=SLUG).exists():
+            self.stdout.write("Demo data already present, unchanged.")
+            return
+        catalogue = active_catalogue()
+        if catalogue is None:
+            catalogue, _created = load_catalogue(text=DEFAULT_CATALOGUE_PATH.read_text("utf-8"))
+        with transaction.atomic():
+            self._create(catalogue)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo organisation created; sign in as cio / {PASSWORD} (see README.md)."
+            )
+        )
+
+    def _create(self, catalogue):
+        rng = random.Random(2026)  # noqa: S311 - demo data, not security
+        User = get_user_model()
+        users = {}
+        for username, first, last, _role, _p in PEOPLE:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@muster-versicherung.example",
+                },
+            )
+            if created:
+                user.set_password(PASSWORD)
+                user.save()
+            users[username] = user
+        organisation = Organisation.objects.create(
+            name="Muster Versicherung AG",
+            slug=SLUG,
+            industry="Versicherung",
+            size_band="medium",
+            country="DE",
+        )
+        with scope(organisation=organisation):
+            for username, _f, _l, role, _p in PEOPLE:
+                Membership.objects.create(
+                    user=users[username], organisation=organisation, role=role
+                )
+            questions = list(Question.objects.filter(catalogue=catalogue).select_related("section"))
+            respondents = [(users[u], p) for u, _f, _l, _r, p in PEOPLE if p is not None]
+
+            # A year ago: one step lower everywhere.
+            earlier = services.create_assessment(
+                organisation=organisation,
+                created_by=users["cio"],
+                title="Standortbestimmung 2025",
+                catalogue=catalogue,
+                target_stage=3,
+                respondents=respondents,
+            )
+            self._answer_all(earlier, questions, rng, shift=-0.6)
+            services.close_assessment(assessment=earlier)
+            earlier.created_at = earlier.closed_at = timezone.now() - timezone.timedelta(days=365)
+            earlier.save(update_fields=["created_at", "closed_at"])
+
+            current = services.create_assessment(
+                organisation=organisation,
+                created_by=users["cio"],
+                title="Standortbestimmung 2026",
+                catalogue=catalogue,
+                target_stage=3,
+                respondents=respondents,
+            )
+            self._answer_all(current, questions, rng, shift=0.0)
+            services.close_assessment(assessment=current)
+
+            # The CIO's own self-assessment, half done: the questionnaire to try out.
+            own = services.create_assessment(
+                organisation=organisation,
+                created_by=users["cio"],
+                title="CIO-Selbstbewertung",
+                catalogue=catalogue,
+                target_stage=4,
+                respondents=[(users["cio"], Perspective.IT)],
+            )
+            respondent = own.respondents.get()
+            for question in questions[: len(questions) // 3]:
+                services.save_answer(
+                    respondent=respondent,
+                    question=question,
+                    value=_answer(rng, LEVELS[question.section.key]),
+                )
+
+    def _answer_all(self, assessment, questions, rng, *, shift: float) -> None:
+        for respondent in assessment.respondents.all():
+            bias = PERSPECTIVE_SHIFT[respondent.perspective]
+            for question in questions:
+                if rng.random() < 0.04:
+                    continue  # skipped
+                level = LEVELS[question.section.key] + shift + bias
+                services.save_answer(
+                    respondent=respondent, question=question, value=_answer(rng, level)
+                )
+            services.submit_respondent(respondent=respondent)

@@ -1,0 +1,357 @@
+"""Slim models: data and invariants only. Business logic lives in services, selectors and
+the pure scoring module.
+
+Tenancy: every row that belongs to an organisation is reached through a django-scopes
+``ScopedManager``; a query made outside ``scope(organisation=...)`` raises instead of
+returning every organisation's rows.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    CONSULTANT = "consultant", _("Consultant")
+    RESPONDENT = "respondent", _("Respondent")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Perspective(models.TextChoices):
+    BUSINESS = "business", _("Business")
+    IT = "it", _("IT")
+    OTHER = "other", _("Other")
+
+
+class SizeBand(models.TextChoices):
+    SMALL = "small", _("Up to 249 employees")
+    MEDIUM = "medium", _("250 to 999 employees")
+    LARGE = "large", _("1,000 to 9,999 employees")
+    ENTERPRISE = "enterprise", _("10,000 employees or more")
+
+
+class SectionKind(models.TextChoices):
+    STAGE = "stage", _("Stage")
+    ENABLER = "enabler", _("Enabler")
+
+
+class Bilingual:
+    """Pick the German or English variant of a field pair by the active language."""
+
+    def pick(self, base: str) -> str:
+        lang = (get_language() or "de")[:2]
+        value = getattr(self, f"{base}_{lang}", "") if lang in ("de", "en") else ""
+        return value or getattr(self, f"{base}_en")
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    industry = models.CharField(_("industry"), max_length=120, blank=True)
+    size_band = models.CharField(
+        _("size"), max_length=20, choices=SizeBand.choices, default=SizeBand.MEDIUM
+    )
+    country = models.CharField(_("country"), max_length=2, default="DE")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_role_per_org")
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation_id} ({self.role})"
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Invitation(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    token = models.CharField(max_length=64, unique=True, default=_new_token)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+
+class Catalogue(models.Model):
+    """One immutable version of the question catalogue, loaded from YAML."""
+
+    slug = models.SlugField(max_length=60)
+    version = models.CharField(max_length=30)
+    title_en = models.CharField(max_length=200)
+    title_de = models.CharField(max_length=200)
+    threshold = models.FloatField(default=0.6)
+    min_coverage = models.FloatField(default=0.5)
+    min_group_size = models.PositiveSmallIntegerField(default=3)
+    checksum = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "version"], name="unique_catalogue_version")
+        ]
+        ordering = ["-loaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.slug} {self.version}"
+
+
+class Section(Bilingual, models.Model):
+    catalogue = models.ForeignKey(Catalogue, on_delete=models.CASCADE, related_name="sections")
+    key = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10, choices=SectionKind.choices)
+    order = models.PositiveSmallIntegerField()
+    title_en = models.CharField(max_length=200)
+    title_de = models.CharField(max_length=200)
+    description_en = models.TextField(blank=True)
+    description_de = models.TextField(blank=True)
+    # {"low": {"en": [...], "de": [...]}, "mid": {...}, "high": {...}}
+    recommendations = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["catalogue", "key"], name="unique_section_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def title(self) -> str:
+        return self.pick("title")
+
+    @property
+    def description(self) -> str:
+        return self.pick("description")
+
+    def recommendations_for(self, band: str) -> list[str]:
+        lang = (get_language() or "de")[:2]
+        texts = self.recommendations.get(band, {})
+        return texts.get(lang) or texts.get("en", [])
+
+
+class Question(Bilingual, models.Model):
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    catalogue = models.ForeignKey(Catalogue, on_delete=models.CASCADE, related_name="questions")
+    code = models.CharField(max_length=20)
+    order = models.PositiveSmallIntegerField()
+    weight = models.FloatField(default=1.0)
+    text_en = models.TextField()
+    text_de = models.TextField()
+    help_en = models.TextField(blank=True)
+    help_de = models.TextField(blank=True)
+    labels_en = models.JSONField()
+    labels_de = models.JSONField()
+    source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["section__order", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["catalogue", "code"], name="unique_question_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def text(self) -> str:
+        return self.pick("text")
+
+    @property
+    def help(self) -> str:
+        return self.pick("help")
+
+    @property
+    def labels(self) -> list[str]:
+        lang = (get_language() or "de")[:2]
+        return self.labels_de if lang == "de" else self.labels_en
+
+
+class AssessmentStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class Assessment(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="assessments"
+    )
+    catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    target_stage = models.PositiveSmallIntegerField(
+        _("target stage"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    status = models.CharField(
+        max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AssessmentStatus.OPEN
+
+
+class Respondent(models.Model):
+    """Someone whose answers count: a member invited to the questionnaire, or a workshop
+    participant (then ``user`` is empty and the workshop app links the participant)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="respondents")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="respondents",
+    )
+    perspective = models.CharField(_("perspective"), max_length=10, choices=Perspective.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organisation="assessment__organisation")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "user"],
+                condition=models.Q(user__isnull=False),
+                name="one_respondent_per_user",
+            )
+        ]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"respondent {self.pk}"
+
+
+class Answer(models.Model):
+    """One respondent's answer to one question in one voting round.
+
+    ``value`` is 0..4, or null for *don't know*; a question without a row was skipped (the
+    scoring treats both alike). ``client_ts`` is the time the person clicked, in the
+    browser's milliseconds: a save only applies when it is newer than the stored one, so a
+    late retry of an old click never overwrites a newer answer.
+    """
+
+    respondent = models.ForeignKey(Respondent, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    round = models.PositiveSmallIntegerField(default=1)
+    value = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(4)]
+    )
+    comment = models.TextField(blank=True, max_length=2000)
+    client_ts = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(organisation="respondent__assessment__organisation")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["respondent", "question", "round"], name="one_answer_per_round"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__isnull=True) | models.Q(value__lte=4),
+                name="answer_value_range",
+            ),
+        ]
+
+
+class Consensus(models.Model):
+    """A facilitator's consensus value for a question; null means "left unanswered"."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="consensus_values"
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    value = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(4)]
+    )
+    note = models.TextField(blank=True, max_length=2000)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    set_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organisation="assessment__organisation")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "question"], name="one_consensus_per_question"
+            )
+        ]
+
+
+class ResultSnapshot(models.Model):
+    """The scoring output stored when an assessment is closed. Results pages and reports
+    read only this, so a report always matches what was closed."""
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="snapshot")
+    catalogue_version = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+    # {"inputs": {...}, "result": {...full-precision scoring output...}}
+    data = models.JSONField()
+
+    objects = ScopedManager(organisation="assessment__organisation")

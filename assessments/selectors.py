@@ -1,0 +1,104 @@
+"""Reads. Each selector fetches what a page needs in a fixed number of queries, whatever the
+number of questions and respondents (guarded by django_assert_num_queries tests)."""
+
+from collections import defaultdict
+
+from django.db.models import Count, Prefetch, Q
+
+from . import scoring
+from .models import (
+    Answer,
+    Assessment,
+    Catalogue,
+    Consensus,
+    Membership,
+    Question,
+    Respondent,
+    Section,
+)
+
+
+def catalogue_sections(*, catalogue: Catalogue) -> list[Section]:
+    """Sections with their questions: two queries."""
+    return list(
+        Section.objects.filter(catalogue=catalogue).prefetch_related(
+            Prefetch("questions", queryset=Question.objects.order_by("order"))
+        )
+    )
+
+
+def catalogue_spec(*, catalogue: Catalogue) -> scoring.CatalogueSpec:
+    from .catalogue import spec_from_catalogue
+
+    return spec_from_catalogue(catalogue)
+
+
+def latest_answers(*, assessment: Assessment) -> list[dict]:
+    """Every respondent's latest-round answer per question, as plain rows (one query)."""
+    rows = (
+        Answer.objects.filter(respondent__assessment=assessment)
+        .order_by("respondent_id", "question_id", "round")
+        .values("respondent_id", "question__code", "value", "comment", "round")
+    )
+    latest: dict[tuple[int, str], dict] = {}
+    for row in rows:
+        latest[(row["respondent_id"], row["question__code"])] = row
+    return list(latest.values())
+
+
+def scoring_inputs(*, assessment: Assessment) -> dict:
+    """The answers of an assessment in the form the scoring module and the snapshot take.
+    Respondents are pseudonymised (R1, R2, ...); names never leave the database."""
+    respondents = list(assessment.respondents.order_by("id").values("id", "perspective"))
+    alias = {r["id"]: f"R{i}" for i, r in enumerate(respondents, start=1)}
+    answers: dict[int, dict[str, int | None]] = defaultdict(dict)
+    comments: dict[int, dict[str, str]] = defaultdict(dict)
+    for row in latest_answers(assessment=assessment):
+        answers[row["respondent_id"]][row["question__code"]] = row["value"]
+        if row["comment"]:
+            comments[row["respondent_id"]][row["question__code"]] = row["comment"]
+    consensus = {
+        c["question__code"]: c["value"]
+        for c in Consensus.objects.filter(assessment=assessment).values("question__code", "value")
+    }
+    return {
+        "respondents": [
+            {
+                "id": alias[r["id"]],
+                "perspective": r["perspective"],
+                "answers": answers.get(r["id"], {}),
+                "comments": comments.get(r["id"], {}),
+            }
+            for r in respondents
+        ],
+        "consensus": consensus,
+        "target_stage": assessment.target_stage,
+    }
+
+
+def assessments_for(*, membership: Membership):
+    """The assessments a member sees on the organisation page, with respondent counts."""
+    qs = Assessment.objects.filter(organisation=membership.organisation).select_related("catalogue")
+    if membership.role == "respondent":
+        qs = qs.filter(respondents__user=membership.user)
+    return qs.annotate(
+        respondent_count=Count("respondents", distinct=True),
+        submitted_count=Count(
+            "respondents", filter=Q(respondents__submitted_at__isnull=False), distinct=True
+        ),
+    )
+
+
+def respondent_progress(*, assessment: Assessment) -> list[dict]:
+    """Per respondent: perspective, answered count, submitted (one query)."""
+    rows = (
+        assessment.respondents.select_related("user")
+        .annotate(answered=Count("answers__question", distinct=True))
+        .order_by("id")
+    )
+    return list(rows)
+
+
+def answered_codes(*, respondent: Respondent) -> dict[int, Answer]:
+    """The respondent's answers keyed by question id (round 1: the questionnaire)."""
+    return {a.question_id: a for a in respondent.answers.filter(round=1)}

@@ -1,0 +1,305 @@
+"""Writes. Each service is a plain function with keyword-only arguments that runs in one
+transaction and checks the invariants it is responsible for."""
+
+import time
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from . import scoring, selectors
+from .models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    Consensus,
+    Invitation,
+    Membership,
+    Organisation,
+    Question,
+    Respondent,
+    ResultSnapshot,
+    Role,
+)
+
+
+class AnswerLocked(Exception):
+    """The respondent submitted, or the assessment is closed: answers can no longer change."""
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "org"
+    slug, n = base, 1
+    while Organisation.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def create_organisation(*, user, name: str, industry: str = "", size_band: str, country: str):
+    organisation = Organisation.objects.create(
+        name=name,
+        slug=_unique_slug(name),
+        industry=industry,
+        size_band=size_band,
+        country=country.upper(),
+    )
+    Membership.objects.create(user=user, organisation=organisation, role=Role.OWNER)
+    return organisation
+
+
+@transaction.atomic
+def update_organisation(*, organisation, name: str, industry: str, size_band: str, country: str):
+    organisation.name = name
+    organisation.industry = industry
+    organisation.size_band = size_band
+    organisation.country = country.upper()
+    organisation.save(update_fields=["name", "industry", "size_band", "country"])
+    return organisation
+
+
+def invite_member(*, organisation, email: str, role: str, invited_by, accept_url_for) -> Invitation:
+    """Create an invitation and send its link. ``accept_url_for(token)`` builds the absolute
+    link (the view knows the host)."""
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            organisation=organisation, email=email.lower(), role=role, invited_by=invited_by
+        )
+    context = {
+        "organisation": organisation,
+        "role": invitation.get_role_display(),
+        "url": accept_url_for(invitation.token),
+        "invited_by": invited_by.get_full_name() or invited_by.get_username(),
+    }
+    send_mail(
+        subject=_("Invitation to %(organisation)s on Co-Creation Compass")
+        % {"organisation": organisation.name},
+        message=render_to_string("assessments/email/invitation.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[invitation.email],
+    )
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, user) -> Membership:
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation has already been used."))
+    membership = Membership.objects.filter(user=user, organisation=invitation.organisation).first()
+    if membership is None:
+        membership = Membership.objects.create(
+            user=user, organisation=invitation.organisation, role=invitation.role
+        )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return membership
+
+
+def _ensure_an_owner_remains(membership: Membership) -> None:
+    others = (
+        Membership.objects.filter(organisation=membership.organisation, role=Role.OWNER)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+    if membership.role == Role.OWNER and not others:
+        raise ValidationError(_("An organisation needs at least one owner."))
+
+
+@transaction.atomic
+def change_role(*, membership: Membership, role: str) -> Membership:
+    if role != Role.OWNER:
+        _ensure_an_owner_remains(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, membership: Membership) -> None:
+    _ensure_an_owner_remains(membership)
+    membership.delete()
+
+
+@transaction.atomic
+def create_assessment(
+    *,
+    organisation,
+    created_by,
+    title: str,
+    catalogue,
+    target_stage: int | None,
+    respondents: list[tuple],
+) -> Assessment:
+    assessment = Assessment.objects.create(
+        organisation=organisation,
+        catalogue=catalogue,
+        title=title,
+        target_stage=target_stage,
+        created_by=created_by,
+    )
+    Respondent.objects.bulk_create(
+        Respondent(assessment=assessment, user=user, perspective=perspective)
+        for user, perspective in respondents
+    )
+    return assessment
+
+
+@transaction.atomic
+def update_assessment(
+    *, assessment: Assessment, title: str, target_stage: int | None, respondents: list[tuple]
+) -> None:
+    """Change title and target, and set who answers: new people are added, perspectives
+    updated, and people removed only if they have not answered yet (nothing a person
+    submitted is lost)."""
+    assessment.title = title
+    assessment.target_stage = target_stage
+    assessment.save(update_fields=["title", "target_stage"])
+    wanted = {user.pk: perspective for user, perspective in respondents}
+    existing = {r.user_id: r for r in assessment.respondents.filter(user__isnull=False)}
+    for user_id, respondent in existing.items():
+        if user_id not in wanted:
+            if respondent.answers.exists():
+                raise ValidationError(
+                    _("%(name)s has already answered and cannot be removed.")
+                    % {"name": respondent.user.get_full_name() or respondent.user.get_username()}
+                )
+            respondent.delete()
+        elif respondent.perspective != wanted[user_id]:
+            respondent.perspective = wanted[user_id]
+            respondent.save(update_fields=["perspective"])
+    Respondent.objects.bulk_create(
+        Respondent(assessment=assessment, user_id=user_id, perspective=perspective)
+        for user_id, perspective in wanted.items()
+        if user_id not in existing
+    )
+
+
+def save_answer(
+    *,
+    respondent: Respondent,
+    question: Question,
+    value: int | None,
+    comment: str = "",
+    client_ts: int | None = None,
+    round: int = 1,
+) -> tuple[Answer, bool]:
+    """Store one answer, idempotently. Keyed by (respondent, question, round): a retry of the
+    same click changes nothing, and a click older than the stored one is ignored, so retries
+    arriving out of order never overwrite a newer answer. Returns (answer, applied)."""
+    if value is not None and not (isinstance(value, int) and 0 <= value <= 4):
+        raise ValidationError(_("An answer is a whole number from 0 to 4, or “don't know”."))
+    ts = client_ts if client_ts is not None else now_ms()
+    with transaction.atomic():
+        # Re-read under lock: the lock on the respondent row serialises saves of one person.
+        locked = (
+            Respondent.objects.select_for_update()
+            .select_related("assessment")
+            .get(pk=respondent.pk)
+        )
+        if locked.submitted_at is not None or locked.assessment.status != AssessmentStatus.OPEN:
+            raise AnswerLocked
+        answer = Answer.objects.filter(respondent=locked, question=question, round=round).first()
+        if answer is None:
+            try:
+                with transaction.atomic():
+                    answer = Answer.objects.create(
+                        respondent=locked,
+                        question=question,
+                        round=round,
+                        value=value,
+                        comment=comment,
+                        client_ts=ts,
+                    )
+                return answer, True
+            except IntegrityError:
+                answer = Answer.objects.get(respondent=locked, question=question, round=round)
+        if ts <= answer.client_ts:
+            return answer, False
+        answer.value = value
+        answer.comment = comment
+        answer.client_ts = ts
+        answer.save(update_fields=["value", "comment", "client_ts", "updated_at"])
+        return answer, True
+
+
+@transaction.atomic
+def submit_respondent(*, respondent: Respondent) -> Respondent:
+    if respondent.submitted_at is None:
+        respondent.submitted_at = timezone.now()
+        respondent.save(update_fields=["submitted_at"])
+    return respondent
+
+
+@transaction.atomic
+def set_consensus(*, assessment, question, value: int | None, note: str, user) -> Consensus:
+    if value is not None and not (isinstance(value, int) and 0 <= value <= 4):
+        raise ValidationError(_("An answer is a whole number from 0 to 4, or “don't know”."))
+    consensus, _created = Consensus.objects.update_or_create(
+        assessment=assessment,
+        question=question,
+        defaults={"value": value, "note": note, "set_by": user, "set_at": timezone.now()},
+    )
+    return consensus
+
+
+@transaction.atomic
+def clear_consensus(*, assessment, question) -> None:
+    Consensus.objects.filter(assessment=assessment, question=question).delete()
+
+
+def compute_result(*, assessment: Assessment) -> tuple[dict, dict]:
+    """Score the live answers of an assessment: returns (inputs, result)."""
+    inputs = selectors.scoring_inputs(assessment=assessment)
+    spec = selectors.catalogue_spec(catalogue=assessment.catalogue)
+    result = scoring.score(
+        spec,
+        [
+            scoring.ResponseSet(perspective=r["perspective"], answers=r["answers"])
+            for r in inputs["respondents"]
+        ],
+        consensus=inputs["consensus"],
+        target_stage=assessment.target_stage,
+    )
+    return inputs, result
+
+
+@transaction.atomic
+def close_assessment(*, assessment: Assessment) -> ResultSnapshot:
+    """Close and store the result snapshot that results pages and reports read."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not assessment.is_open:
+        raise ValidationError(_("This assessment is already closed."))
+    inputs, result = compute_result(assessment=assessment)
+    catalogue = assessment.catalogue
+    # Snapshots are language-neutral; labels are looked up when rendering.
+    with translation.override("en"):
+        ResultSnapshot.objects.filter(assessment=assessment).delete()
+        snapshot = ResultSnapshot.objects.create(
+            assessment=assessment,
+            catalogue_version=f"{catalogue.slug} {catalogue.version}",
+            data={"inputs": inputs, "result": result},
+        )
+    assessment.status = AssessmentStatus.CLOSED
+    assessment.closed_at = snapshot.created_at
+    assessment.save(update_fields=["status", "closed_at"])
+    return snapshot
+
+
+@transaction.atomic
+def reopen_assessment(*, assessment: Assessment) -> Assessment:
+    """Reopen for changes. The old snapshot stays readable until the next close replaces it."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment.status = AssessmentStatus.OPEN
+    assessment.closed_at = None
+    assessment.save(update_fields=["status", "closed_at"])
+    return assessment

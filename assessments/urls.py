@@ -1,0 +1,42 @@
+from django.urls import path
+
+from .views import assessments, organisations, questionnaire, results
+
+o = "o/<slug:org_slug>/"
+a = o + "a/<int:pk>/"
+
+urlpatterns = [
+    path("", organisations.home, name="home"),
+    path("organisations/new/", organisations.organisation_create, name="organisation_create"),
+    path("invitations/<str:token>/", organisations.invitation_accept, name="invitation_accept"),
+    path(o, organisations.organisation, name="organisation"),
+    path(o + "edit/", organisations.organisation_edit, name="organisation_edit"),
+    path(o + "members/", organisations.members, name="members"),
+    path(o + "members/<int:pk>/role/", organisations.member_role, name="member_role"),
+    path(o + "members/<int:pk>/remove/", organisations.member_remove, name="member_remove"),
+    path(
+        o + "invitations/<int:pk>/revoke/",
+        organisations.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(o + "assessments/new/", assessments.assessment_create, name="assessment_create"),
+    path(a, assessments.assessment_detail, name="assessment"),
+    path(a + "edit/", assessments.assessment_edit, name="assessment_edit"),
+    path(a + "close/", assessments.assessment_close, name="assessment_close"),
+    path(a + "reopen/", assessments.assessment_reopen, name="assessment_reopen"),
+    path(a + "questionnaire/", questionnaire.questionnaire_resume, name="questionnaire"),
+    path(a + "questionnaire/save/", questionnaire.questionnaire_save, name="questionnaire_save"),
+    path(
+        a + "questionnaire/submit/",
+        questionnaire.questionnaire_submit,
+        name="questionnaire_submit",
+    ),
+    path(
+        a + "questionnaire/<slug:section_key>/",
+        questionnaire.questionnaire_section,
+        name="questionnaire_section",
+    ),
+    path(a + "results/", results.results, name="results"),
+    path("methodology/", results.methodology, name="methodology"),
+    path("healthz", results.healthz, name="healthz"),
+]

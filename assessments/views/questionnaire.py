@@ -1,0 +1,237 @@
+"""The respondent's questionnaire: one section per page, autosave per click, a plain form
+with a save button when JavaScript is off, resume at the first unanswered question."""
+
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import selectors, services
+from ..models import Question, Respondent
+from ..tenancy import org_view
+
+DONT_KNOW = "dk"
+
+
+def _respondent(request, pk) -> Respondent:
+    """The signed-in person's own respondent row in this organisation's assessment; anyone
+    else's questionnaire does not exist for them."""
+    respondent = (
+        Respondent.objects.filter(
+            assessment_id=pk,
+            assessment__organisation=request.organisation,
+            user=request.user,
+        )
+        .select_related("assessment__catalogue")
+        .first()
+    )
+    if respondent is None:
+        raise Http404
+    return respondent
+
+
+def parse_value(raw: str | None) -> tuple[bool, int | None]:
+    """(valid, value): "0".."4" are answers, "dk" is don't know."""
+    if raw == DONT_KNOW:
+        return True, None
+    if raw in {"0", "1", "2", "3", "4"}:
+        return True, int(raw)
+    return False, None
+
+
+def _first_unanswered(sections, answers) -> tuple[str | None, str | None]:
+    for section in sections:
+        for question in section.questions.all():
+            if question.pk not in answers:
+                return section.key, question.code
+    return None, None
+
+
+@org_view()
+def questionnaire_resume(request, pk):
+    """Continue where the person stopped, on any device: the first unanswered question."""
+    respondent = _respondent(request, pk)
+    sections = selectors.catalogue_sections(catalogue=respondent.assessment.catalogue)
+    answers = selectors.answered_codes(respondent=respondent)
+    section_key, code = _first_unanswered(sections, answers)
+    if section_key is None or respondent.submitted_at is not None:
+        return redirect("questionnaire_submit", org_slug=request.organisation.slug, pk=pk)
+    url = reverse("questionnaire_section", args=[request.organisation.slug, pk, section_key])
+    return redirect(f"{url}#q-{code}")
+
+
+@org_view()
+def questionnaire_section(request, pk, section_key):
+    respondent = _respondent(request, pk)
+    assessment = respondent.assessment
+    sections = selectors.catalogue_sections(catalogue=assessment.catalogue)
+    section = next((s for s in sections if s.key == section_key), None)
+    if section is None:
+        raise Http404
+    answers = selectors.answered_codes(respondent=respondent)
+    locked = respondent.submitted_at is not None or not assessment.is_open
+    questions = list(section.questions.all())
+
+    if request.method == "POST":
+        # The form without JavaScript: every question of the section in one submit.
+        if locked:
+            messages.error(request, _("Your answers are submitted and can no longer change."))
+            return redirect(request.path)
+        errors = 0
+        for question in questions:
+            raw = request.POST.get(f"q-{question.code}")
+            comment = request.POST.get(f"c-{question.code}", "").strip()[:2000]
+            if raw is None:
+                continue
+            valid, value = parse_value(raw)
+            if not valid:
+                errors += 1
+                continue
+            services.save_answer(
+                respondent=respondent, question=question, value=value, comment=comment
+            )
+        if errors:
+            messages.error(request, _("Some answers could not be read and were not saved."))
+        else:
+            messages.success(request, _("Your answers have been saved."))
+        index = next(i for i, s in enumerate(sections) if s.key == section.key)
+        if "next" in request.POST and index + 1 < len(sections):
+            return redirect(
+                "questionnaire_section",
+                org_slug=request.organisation.slug,
+                pk=pk,
+                section_key=sections[index + 1].key,
+            )
+        if "next" in request.POST:
+            return redirect("questionnaire_submit", org_slug=request.organisation.slug, pk=pk)
+        return redirect(request.path)
+
+    total = sum(len(s.questions.all()) for s in sections)
+    index = next(i for i, s in enumerate(sections) if s.key == section.key)
+    section_menu = [
+        {
+            "section": s,
+            "answered": sum(1 for q in s.questions.all() if q.pk in answers),
+            "total": len(s.questions.all()),
+            "current": s.key == section.key,
+        }
+        for s in sections
+    ]
+    rows = []
+    labels_attr = "labels_de" if request.LANGUAGE_CODE == "de" else "labels_en"
+    for question in questions:
+        answer = answers.get(question.pk)
+        if answer is None:
+            selected = None
+        else:
+            selected = DONT_KNOW if answer.value is None else str(answer.value)
+        rows.append(
+            {
+                "question": question,
+                "options": [
+                    (str(i), label) for i, label in enumerate(getattr(question, labels_attr))
+                ],
+                "selected": selected,
+                "comment": answer.comment if answer else "",
+                "saved_at": answer.updated_at if answer else None,
+            }
+        )
+    return render(
+        request,
+        "assessments/questionnaire.html",
+        {
+            "organisation": request.organisation,
+            "assessment": assessment,
+            "respondent": respondent,
+            "section": section,
+            "rows": rows,
+            "section_menu": section_menu,
+            "answered": len(answers),
+            "total": total,
+            "percent": round(100 * len(answers) / total) if total else 0,
+            "previous_section": sections[index - 1] if index > 0 else None,
+            "next_section": sections[index + 1] if index + 1 < len(sections) else None,
+            "locked": locked,
+        },
+    )
+
+
+@require_POST
+@org_view()
+def questionnaire_save(request, pk):
+    """Autosave of one question. Answers with JSON so the page can tell a real confirmation
+    from a login page or an error; only {"ok": true} confirms."""
+    respondent = _respondent(request, pk)
+    code = request.POST.get("question", "")
+    valid, value = parse_value(request.POST.get("value"))
+    try:
+        client_ts = int(request.POST.get("ts", ""))
+    except ValueError:
+        client_ts = None
+    if not valid or client_ts is None or client_ts <= 0:
+        return JsonResponse({"ok": False, "error": _("Invalid answer.")}, status=400)
+    question = get_object_or_404(
+        Question, catalogue_id=respondent.assessment.catalogue_id, code=code
+    )
+    comment = request.POST.get("comment", "").strip()[:2000]
+    try:
+        answer, applied = services.save_answer(
+            respondent=respondent,
+            question=question,
+            value=value,
+            comment=comment,
+            client_ts=client_ts,
+        )
+    except services.AnswerLocked:
+        return JsonResponse(
+            {"ok": False, "locked": True, "error": _("Your answers are submitted and locked.")},
+            status=409,
+        )
+    answered = respondent.answers.filter(round=1).count()
+    saved_at = formats.time_format(timezone.localtime(answer.updated_at), "H:i")
+    return JsonResponse(
+        {
+            "ok": True,
+            "question": code,
+            "ts": client_ts,
+            "applied": applied,
+            "answered": answered,
+            "saved_at": saved_at,
+        }
+    )
+
+
+@org_view()
+def questionnaire_submit(request, pk):
+    respondent = _respondent(request, pk)
+    assessment = respondent.assessment
+    sections = selectors.catalogue_sections(catalogue=assessment.catalogue)
+    answers = selectors.answered_codes(respondent=respondent)
+    unanswered = [
+        (section, question)
+        for section in sections
+        for question in section.questions.all()
+        if question.pk not in answers
+    ]
+    if request.method == "POST":
+        if not assessment.is_open:
+            messages.error(request, _("This assessment is closed."))
+        else:
+            services.submit_respondent(respondent=respondent)
+            messages.success(request, _("Thank you. Your answers are submitted."))
+        return redirect("home")
+    return render(
+        request,
+        "assessments/questionnaire_submit.html",
+        {
+            "organisation": request.organisation,
+            "assessment": assessment,
+            "respondent": respondent,
+            "unanswered": unanswered,
+            "total": sum(len(s.questions.all()) for s in sections),
+            "sections": sections,
+        },
+    )

@@ -1,0 +1,419 @@
+"""The catalogue as versioned data: parsing with path-naming errors, idempotent loading,
+immutability of versions in use, export shape (SCORING.md)."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from django_scopes import scopes_disabled
+
+from assessments import scoring
+from assessments.catalogue import (
+    DEFAULT_CATALOGUE_PATH,
+    CatalogueError,
+    active_catalogue,
+    checksum,
+    export_catalogue,
+    export_data,
+    load_catalogue,
+    parse_catalogue,
+    spec_from_catalogue,
+    spec_from_data,
+)
+from assessments.models import Assessment, Catalogue, Organisation, Question, Section
+
+FIXTURE = Path(__file__).parent / "fixtures" / "catalogue.yaml"
+
+
+@pytest.fixture
+def text() -> str:
+    return FIXTURE.read_text(encoding="utf-8")
+
+
+def mutated(text: str, change) -> str:
+    data = yaml.safe_load(text)
+    change(data)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def set_path(*path, value):
+    def change(data):
+        target = data
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return change
+
+
+def delete_path(*path):
+    def change(data):
+        target = data
+        for key in path[:-1]:
+            target = target[key]
+        del target[path[-1]]
+
+    return change
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def test_parse_catalogue_fixture_gives_normalised_data(text):
+    data = parse_catalogue(text)
+
+    assert data["slug"] == "test-catalogue"
+    assert data["version"] == "0.1"
+    assert [s["key"] for s in data["sections"]] == list(scoring.SECTION_KEYS)
+    assert [s["kind"] for s in data["sections"]] == ["stage"] * 4 + ["enabler"] * 2
+    assert data["scoring"] == {"threshold": 0.6, "min_coverage": 0.5, "min_group_size": 3}
+    first = data["sections"][0]["questions"][0]
+    assert first["code"] == "AL-01"
+    assert first["weight"] == 2.0
+    assert first["labels"]["en"][0] == "Not in place"
+
+
+def test_parse_catalogue_without_scoring_uses_defaults(text):
+    data = parse_catalogue(mutated(text, delete_path("scoring")))
+
+    assert data["scoring"] == {"threshold": 0.6, "min_coverage": 0.5, "min_group_size": 3}
+
+
+def test_parse_catalogue_without_weight_uses_one(text):
+    data = parse_catalogue(mutated(text, delete_path("sections", 0, "questions", 0, "weight")))
+
+    assert data["sections"][0]["questions"][0]["weight"] == 1.0
+
+
+def _swap_first_sections(data):
+    data["sections"][0], data["sections"][1] = data["sections"][1], data["sections"][0]
+
+
+def _duplicate_code(data):
+    data["sections"][3]["questions"][2]["code"] = "AL-01"
+
+
+def _seven_questions(data):
+    data["sections"][1]["questions"].pop()
+
+
+def _thirteen_questions(data):
+    questions = data["sections"][1]["questions"]
+    for i in range(5):
+        questions.append({**questions[0], "code": f"IN-X{i}"})
+
+
+def _four_labels(data):
+    data["sections"][2]["questions"][4]["labels"]["de"].pop()
+
+
+def _numbered_label(data):
+    data["sections"][0]["questions"][1]["labels"]["en"][3] = "3 Largely"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (set_path("slug", value="not a slug!"), "slug: 'not a slug!' may only contain"),
+        (set_path("version", value=2026.1), "version: expected a string, got a number"),
+        (delete_path("version"), "version: missing"),
+        (set_path("colour", value="red"), "colour: unknown key"),
+        (set_path("title", "de", value=""), "title.de: must not be empty"),
+        (delete_path("title", "de"), "title.de: missing"),
+        (set_path("scoring", "threshold", value=0), "scoring.threshold: must be greater than 0"),
+        (set_path("scoring", "threshold", value=1.5), "scoring.threshold: must be greater"),
+        (set_path("scoring", "min_coverage", value=-0.1), "scoring.min_coverage: must be"),
+        (set_path("scoring", "min_group_size", value=0), "scoring.min_group_size: must be"),
+        (
+            set_path("scoring", "min_group_size", value=2.5),
+            "scoring.min_group_size: expected an integer",
+        ),
+        (
+            set_path("scoring", "min_group_size", value=True),
+            "scoring.min_group_size: expected an integer",
+        ),
+        (delete_path("sections", 5), "sections: expected 6 sections"),
+        (_swap_first_sections, "sections[0].key: expected 'alignment'"),
+        (set_path("sections", 4, "kind", value="stage"), "sections[4].kind: expected 'enabler'"),
+        (set_path("sections", 0, "kind", value="enabler"), "sections[0].kind: expected 'stage'"),
+        (_seven_questions, "sections[1].questions: expected 8 to 12 questions, got 7"),
+        (_thirteen_questions, "sections[1].questions: expected 8 to 12 questions, got 13"),
+        (_duplicate_code, "sections[3].questions[2].code: AL-01 is used twice"),
+        (
+            set_path("sections", 0, "questions", 3, "weight", value=0),
+            "sections[0].questions[3].weight: must be positive",
+        ),
+        (
+            set_path("sections", 0, "questions", 3, "weight", value=-1),
+            "sections[0].questions[3].weight: must be positive",
+        ),
+        (
+            set_path("sections", 0, "questions", 3, "weight", value="heavy"),
+            "sections[0].questions[3].weight: expected a number",
+        ),
+        (
+            set_path("sections", 0, "questions", 3, "weight", value=True),
+            "sections[0].questions[3].weight: expected a number",
+        ),
+        (
+            set_path("sections", 0, "questions", 0, "text", "de", value=" "),
+            "sections[0].questions[0].text.de: must not be empty",
+        ),
+        (
+            delete_path("sections", 5, "questions", 7, "text", "en"),
+            "sections[5].questions[7].text.en: missing",
+        ),
+        (_four_labels, "sections[2].questions[4].labels.de: expected 5 labels, got 4"),
+        (_numbered_label, "sections[0].questions[1].labels.en[3]: write the label without"),
+        (
+            delete_path("sections", 0, "recommendations", "mid"),
+            "sections[0].recommendations.mid: missing",
+        ),
+        (
+            set_path("sections", 1, "recommendations", "low", "en", value="Do more."),
+            "sections[1].recommendations.low.en: expected a list",
+        ),
+        (
+            set_path("sections", 1, "recommendations", "high", "de", value=[]),
+            "sections[1].recommendations.high.de: expected at least one",
+        ),
+        (
+            delete_path("sections", 2, "description"),
+            "sections[2].description: missing",
+        ),
+        (
+            set_path("sections", 2, "questions", 0, "wieght", value=1),
+            "sections[2].questions[0].wieght: unknown key",
+        ),
+    ],
+)
+def test_parse_catalogue_invalid_names_path(text, change, message):
+    with pytest.raises(CatalogueError) as caught:
+        parse_catalogue(mutated(text, change))
+
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("slug: [unclosed\n", "YAML syntax error at line"),
+        ("- just\n- a list\n", "catalogue: expected a mapping, got a list"),
+        ("", "catalogue: expected a mapping, got null"),
+    ],
+)
+def test_parse_catalogue_not_a_catalogue_document(source, message):
+    with pytest.raises(CatalogueError, match=message.replace("[", r"\[")):
+        parse_catalogue(source)
+
+
+def test_catalogue_error_is_value_error():
+    assert issubclass(CatalogueError, ValueError)
+
+
+def test_spec_from_data_matches_catalogue(text):
+    spec = spec_from_data(parse_catalogue(text))
+
+    assert [s.key for s in spec.sections] == list(scoring.SECTION_KEYS)
+    assert spec.sections[0].questions[0] == scoring.QuestionSpec(code="AL-01", weight=2.0)
+    assert all(len(s.questions) == 8 for s in spec.sections)
+    assert spec.parameters == scoring.Parameters(0.6, 0.5, 3)
+
+
+@pytest.mark.skipif(not DEFAULT_CATALOGUE_PATH.exists(), reason="real catalogue not written yet")
+def test_real_catalogue_parses_with_eight_to_twelve_questions_per_section():
+    data = parse_catalogue(DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8"))
+
+    assert data["slug"] == "co-creation"
+    assert data["version"] == "2026.1"
+    assert [s["key"] for s in data["sections"]] == list(scoring.SECTION_KEYS)
+    for section in data["sections"]:
+        assert 8 <= len(section["questions"]) <= 12
+    # It scores: a respondent answering 4 everywhere reaches Fusion.
+    spec = spec_from_data(data)
+    answers = {q.code: 4 for s in spec.sections for q in s.questions}
+    result = scoring.score(spec, [scoring.ResponseSet("business", answers)])
+    assert result["position"] == 4
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@pytest.mark.django_db
+def test_load_catalogue_creates_rows(text):
+    catalogue, created = load_catalogue(text=text)
+
+    assert created is True
+    assert (catalogue.slug, catalogue.version) == ("test-catalogue", "0.1")
+    assert catalogue.checksum == checksum(parse_catalogue(text))
+    assert (catalogue.threshold, catalogue.min_coverage, catalogue.min_group_size) == (0.6, 0.5, 3)
+    assert Section.objects.filter(catalogue=catalogue).count() == 6
+    assert Question.objects.filter(catalogue=catalogue).count() == 48
+    question = Question.objects.get(catalogue=catalogue, code="CC-03")
+    assert question.section.key == "co_creation"
+    assert question.section.catalogue_id == catalogue.pk
+    assert question.order == 2
+    assert question.labels_de[4] == "Vollständig und systematisch"
+    section = Section.objects.get(catalogue=catalogue, key="dto")
+    assert section.kind == "enabler"
+    assert section.order == 5
+    assert section.recommendations["mid"]["en"] == [
+        "Digital Twin of the Organization: mid recommendation."
+    ]
+
+
+@pytest.mark.django_db
+def test_load_catalogue_same_content_twice_is_noop(text):
+    first, _ = load_catalogue(text=text)
+    reformatted = yaml.safe_dump(yaml.safe_load(text), sort_keys=True, width=60)
+
+    again, created = load_catalogue(text=reformatted)
+
+    assert created is False
+    assert again.pk == first.pk
+    assert again.loaded_at == first.loaded_at
+    assert Catalogue.objects.count() == 1
+    assert Question.objects.count() == 48
+
+
+@pytest.mark.django_db
+def test_load_catalogue_changed_unused_version_is_replaced_in_place(text):
+    first, _ = load_catalogue(text=text)
+    old_pk = Question.objects.get(code="AL-02").pk
+
+    def change(data):
+        data["title"]["en"] = "Changed title"
+        questions = data["sections"][0]["questions"]
+        questions[1]["text"]["en"] = "Reworded."
+        questions[1]["weight"] = 3
+        removed = questions.pop()  # AL-08
+        questions.append({**removed, "code": "AL-09"})
+
+    replaced, created = load_catalogue(text=mutated(text, change))
+
+    assert created is True
+    assert replaced.pk == first.pk
+    replaced.refresh_from_db()
+    assert replaced.title_en == "Changed title"
+    assert Catalogue.objects.count() == 1
+    al02 = Question.objects.get(code="AL-02")
+    assert (al02.pk, al02.text_en, al02.weight) == (old_pk, "Reworded.", 3.0)
+    assert not Question.objects.filter(code="AL-08").exists()
+    assert Question.objects.get(code="AL-09").order == 7
+    assert Question.objects.count() == 48
+    assert replaced.checksum != first.checksum
+
+
+def _assessment_on(catalogue: Catalogue) -> None:
+    with scopes_disabled():
+        organisation = Organisation.objects.create(name="Acme", slug="acme")
+        Assessment.objects.create(organisation=organisation, catalogue=catalogue, title="A")
+
+
+@pytest.mark.django_db
+def test_load_catalogue_changed_version_in_use_is_immutable(text):
+    catalogue, _ = load_catalogue(text=text)
+    _assessment_on(catalogue)
+
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(text=mutated(text, set_path("title", "en", value="Changed")))
+
+    assert str(caught.value) == (
+        "catalogue test-catalogue 0.1 is in use by 1 assessment and is immutable; "
+        "give the change a new version"
+    )
+    catalogue.refresh_from_db()
+    assert catalogue.title_en == "Test catalogue"
+
+
+@pytest.mark.django_db
+def test_load_catalogue_same_content_in_use_is_noop(text):
+    catalogue, _ = load_catalogue(text=text)
+    _assessment_on(catalogue)
+
+    assert load_catalogue(text=text) == (catalogue, False)
+
+
+@pytest.mark.django_db
+def test_load_catalogue_new_version_becomes_active(text):
+    assert active_catalogue() is None
+    old, _ = load_catalogue(text=text)
+    new, created = load_catalogue(text=mutated(text, set_path("version", value="0.2")))
+
+    assert created is True
+    assert new.pk != old.pk
+    assert active_catalogue() == new
+    assert Question.objects.count() == 96
+
+
+@pytest.mark.django_db
+def test_load_catalogue_invalid_text_writes_nothing(text):
+    with pytest.raises(CatalogueError):
+        load_catalogue(text=mutated(text, _four_labels))
+
+    assert Catalogue.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_spec_from_catalogue_one_query_matches_file(text, django_assert_num_queries):
+    catalogue, _ = load_catalogue(text=text)
+
+    with django_assert_num_queries(1):
+        spec = spec_from_catalogue(catalogue)
+
+    assert spec == spec_from_data(parse_catalogue(text))
+
+
+# --------------------------------------------------------------------------- export
+
+
+@pytest.mark.django_db
+def test_export_catalogue_has_scoring_md_shape(text):
+    catalogue, _ = load_catalogue(text=text)
+
+    exported = export_catalogue(catalogue)
+
+    assert json.loads(json.dumps(exported, ensure_ascii=False)) == exported
+    assert {"slug", "version", "scoring", "sections"} <= set(exported)
+    assert exported["slug"] == "test-catalogue"
+    assert exported["version"] == "0.1"
+    assert exported["scoring"] == {"threshold": 0.6, "min_coverage": 0.5, "min_group_size": 3}
+    assert [s["key"] for s in exported["sections"]] == list(scoring.SECTION_KEYS)
+    assert [s["kind"] for s in exported["sections"]] == ["stage"] * 4 + ["enabler"] * 2
+    section = exported["sections"][0]
+    assert {"key", "kind", "title", "questions"} <= set(section)
+    assert section["title"] == {"en": "Alignment", "de": "Ausrichtung"}
+    question = section["questions"][0]
+    assert set(question) == {"code", "weight", "text", "help", "labels", "source"}
+    assert question["code"] == "AL-01"
+    assert question["weight"] == 2
+    assert isinstance(question["weight"], int)
+    assert question["text"] == {"en": "Alignment statement 1.", "de": "Ausrichtung Aussage 1."}
+    assert question["help"] == {"en": "Help for AL-01.", "de": "Hilfe zu AL-01."}
+    assert question["labels"]["en"] == [
+        "0 Not in place",
+        "1 Ad hoc",
+        "2 Partly",
+        "3 Largely",
+        "4 Fully and systematically",
+    ]
+    assert question["labels"]["de"][4] == "4 Vollständig und systematisch"
+    assert question["source"] == "Test fixture"
+    assert [q["code"] for q in section["questions"]] == [f"AL-0{i}" for i in range(1, 9)]
+
+
+@pytest.mark.django_db
+def test_export_catalogue_equals_export_of_file(text):
+    catalogue, _ = load_catalogue(text=text)
+
+    assert export_catalogue(catalogue) == export_data(parse_catalogue(text))
+
+
+def test_export_data_keeps_fractional_weight(text):
+    data = parse_catalogue(
+        mutated(text, set_path("sections", 0, "questions", 1, "weight", value=1.5))
+    )
+
+    assert export_data(data)["sections"][0]["questions"][1]["weight"] == 1.5

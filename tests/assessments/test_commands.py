@@ -1,0 +1,338 @@
+"""``score`` and ``catalogue`` management commands: output as SCORING.md describes, and every
+invalid input rejected with a one-line message on stderr, a non-zero exit and no traceback."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from assessments import scoring
+from assessments.catalogue import (
+    DEFAULT_CATALOGUE_PATH,
+    export_catalogue,
+    export_data,
+    load_catalogue,
+    parse_catalogue,
+    spec_from_data,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = Path(__file__).parent / "fixtures" / "catalogue.yaml"
+
+GOOD_INPUT = {
+    "target_stage": 3,
+    "respondents": [
+        {"perspective": "business", "answers": {"AL-01": 3, "AL-02": None, "AL-03": 4}},
+        {"perspective": "it", "answers": {"AL-01": 1, "AL-02": 2, "IN-01": 4}},
+        {"perspective": "other", "answers": {}},
+    ],
+    "consensus": {"AL-01": 2, "AL-04": None},
+}
+
+
+def expected_output(document: dict) -> dict:
+    """The result worked out directly with the scoring module, as the command must print it."""
+    spec = spec_from_data(parse_catalogue(FIXTURE.read_text(encoding="utf-8")))
+    result = scoring.score(
+        spec,
+        [scoring.ResponseSet(r["perspective"], r["answers"]) for r in document["respondents"]],
+        consensus=document.get("consensus"),
+        target_stage=document.get("target_stage"),
+    )
+    return json.loads(json.dumps(scoring.round_result(result)))
+
+
+def run_score(tmp_path: Path, name: str, content: bytes | None, *extra: str) -> dict:
+    """Run ``manage.py score`` in a fresh process; its database is an empty, unmigrated file."""
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "maturity.settings",
+        "DJANGO_HTTPS": "false",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unmigrated.sqlite3'}",
+        "COMPASS_VAR_DIR": str(tmp_path / "var"),
+    }
+    proc = subprocess.run(
+        [sys.executable, "manage.py", "score", str(path), *extra],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    return {
+        "returncode": proc.returncode,
+        "stdout": proc.stdout.decode(),
+        "stderr": proc.stderr.decode(),
+    }
+
+
+# --------------------------------------------------------------------------- score: good input
+
+
+def test_score_command_good_input_prints_rounded_result(tmp_path):
+    out = io.StringIO()
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(GOOD_INPUT), encoding="utf-8")
+
+    call_command("score", str(path), "--catalogue", str(FIXTURE), stdout=out)
+
+    printed = json.loads(out.getvalue())
+    assert printed == expected_output(GOOD_INPUT)
+    assert printed["questions"]["AL-01"]["value"] == 2
+    assert printed["target_gap"] is not None
+    for key in ("stage", "position", "sections", "outliers", "warnings", "perception_gap"):
+        assert key in printed
+
+
+def test_score_command_stdin_reads_document(tmp_path, monkeypatch):
+    document = {"respondents": [{"perspective": "it", "answers": {"DT-01": 4, "DT-02": 3}}]}
+    monkeypatch.setattr(
+        sys, "stdin", io.TextIOWrapper(io.BytesIO(json.dumps(document).encode()), "utf-8")
+    )
+    out = io.StringIO()
+
+    call_command("score", "-", "--catalogue", str(FIXTURE), stdout=out)
+
+    assert json.loads(out.getvalue()) == expected_output(document)
+
+
+@pytest.mark.django_db
+def test_score_command_uses_stored_catalogue(tmp_path):
+    load_catalogue(text=FIXTURE.read_text(encoding="utf-8"))
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(GOOD_INPUT), encoding="utf-8")
+    out = io.StringIO()
+
+    call_command("score", str(path), stdout=out)
+
+    assert json.loads(out.getvalue()) == expected_output(GOOD_INPUT)
+
+
+def test_score_command_subprocess_good_input_exits_zero(tmp_path):
+    run = run_score(
+        tmp_path, "good.json", json.dumps(GOOD_INPUT).encode(), "--catalogue", str(FIXTURE)
+    )
+
+    assert run["returncode"] == 0, run["stderr"]
+    assert run["stderr"] == ""
+    assert json.loads(run["stdout"]) == expected_output(GOOD_INPUT)
+
+
+@pytest.mark.skipif(not DEFAULT_CATALOGUE_PATH.exists(), reason="real catalogue not written yet")
+def test_score_command_unmigrated_database_falls_back_to_default_catalogue(tmp_path):
+    data = parse_catalogue(DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8"))
+    first = data["sections"][0]["questions"][0]["code"]
+    document = {"respondents": [{"perspective": "business", "answers": {first: 4}}]}
+
+    run = run_score(tmp_path, "answers.json", json.dumps(document).encode())
+
+    assert run["returncode"] == 0, run["stderr"]
+    printed = json.loads(run["stdout"])
+    assert printed["questions"][first]["value"] == 4
+    assert set(printed["sections"]) == set(scoring.SECTION_KEYS)
+
+
+# --------------------------------------------------------------------------- score: bad input
+
+ANSWERS = '{"respondents": [{"perspective": "business", "answers": %s}]}'
+BAD_INPUTS = [
+    ("malformed_json", b'{"respondents": [', "malformed JSON"),
+    ("trailing_comma", b'{"respondents": [],}', "malformed JSON"),
+    ("top_level_list", b"[]", "top level: expected a JSON object, got a list"),
+    ("top_level_string", b'"hello"', "top level: expected a JSON object, got a string"),
+    (
+        "unknown_top_level_key",
+        b'{"respondents": [{"perspective": "it", "answers": {}}], "extra": 1}',
+        "unknown top-level key 'extra'",
+    ),
+    ("respondents_missing", b"{}", "respondents: missing"),
+    ("respondents_not_list", b'{"respondents": {}}', "respondents: expected a list"),
+    ("respondents_empty", b'{"respondents": []}', "respondents: empty"),
+    ("respondent_not_object", b'{"respondents": [1]}', "respondents[0]: expected an object"),
+    (
+        "respondent_unknown_key",
+        b'{"respondents": [{"perspective": "it", "answers": {}, "name": "Ann"}]}',
+        "respondents[0]: unknown key 'name'",
+    ),
+    (
+        "perspective_missing",
+        b'{"respondents": [{"answers": {}}]}',
+        "respondents[0].perspective: missing",
+    ),
+    (
+        "perspective_unknown",
+        b'{"respondents": [{"perspective": "board", "answers": {}}]}',
+        "unknown perspective 'board'",
+    ),
+    (
+        "answers_missing",
+        b'{"respondents": [{"perspective": "it"}]}',
+        "respondents[0].answers: missing",
+    ),
+    (
+        "answers_not_object",
+        (ANSWERS % "[3, 4]").encode(),
+        "respondents[0].answers: expected an object",
+    ),
+    ("unknown_code", (ANSWERS % '{"XX-99": 1}').encode(), "unknown question code 'XX-99'"),
+    ("value_too_high", (ANSWERS % '{"AL-01": 5}').encode(), "value 5 is outside 0..4"),
+    ("value_negative", (ANSWERS % '{"AL-01": -1}').encode(), "value -1 is outside 0..4"),
+    ("value_float", (ANSWERS % '{"AL-01": 3.0}').encode(), "expected an integer 0..4"),
+    ("value_fraction", (ANSWERS % '{"AL-01": 2.5}').encode(), "expected an integer 0..4"),
+    ("value_string", (ANSWERS % '{"AL-01": "3"}').encode(), "expected an integer 0..4"),
+    ("value_boolean", (ANSWERS % '{"AL-01": true}').encode(), "expected an integer 0..4"),
+    ("value_nan", (ANSWERS % '{"AL-01": NaN}').encode(), "expected an integer 0..4"),
+    ("duplicate_code", (ANSWERS % '{"AL-01": 1, "AL-01": 2}').encode(), "duplicate key"),
+    (
+        "consensus_not_object",
+        b'{"respondents": [{"perspective": "it", "answers": {}}], "consensus": [2]}',
+        "consensus: expected an object",
+    ),
+    (
+        "consensus_unknown_code",
+        b'{"respondents": [{"perspective": "it", "answers": {}}], "consensus": {"ZZ": 2}}',
+        "consensus: unknown question code 'ZZ'",
+    ),
+    (
+        "consensus_bad_value",
+        b'{"respondents": [{"perspective": "it", "answers": {}}], "consensus": {"AL-01": 9}}',
+        "consensus.AL-01: value 9 is outside 0..4",
+    ),
+    (
+        "target_out_of_range",
+        b'{"respondents": [{"perspective": "it", "answers": {}}], "target_stage": 5}',
+        "target_stage: expected an integer 1..4",
+    ),
+    (
+        "target_zero",
+        b'{"respondents": [{"perspective": "it", "answers": {}}], "target_stage": 0}',
+        "target_stage: expected an integer 1..4",
+    ),
+    (
+        "target_string",
+        b'{"respondents": [{"perspective": "it", "answers": {}}], "target_stage": "3"}',
+        "target_stage: expected an integer 1..4",
+    ),
+    ("not_utf8", b'{"respondents": "\xff\xfe"}', "not UTF-8 text"),
+    ("file_not_found", None, "no such file"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"), BAD_INPUTS, ids=[case[0] for case in BAD_INPUTS]
+)
+def test_score_command_bad_input_fails_cleanly(tmp_path, name, content, message):
+    run = run_score(tmp_path, f"{name}.json", content, "--catalogue", str(FIXTURE))
+
+    assert run["returncode"] != 0
+    assert run["stdout"] == ""
+    assert "Traceback" not in run["stderr"]
+    lines = run["stderr"].splitlines()
+    assert len(lines) == 1, run["stderr"]
+    assert lines[0].startswith("CommandError: ")
+    assert message in lines[0]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), BAD_INPUTS[:3])
+def test_score_command_bad_input_raises_command_error_in_process(tmp_path, name, content, message):
+    path = tmp_path / f"{name}.json"
+    path.write_bytes(content)
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match=message):
+        call_command("score", str(path), "--catalogue", str(FIXTURE), stdout=out)
+
+    assert out.getvalue() == ""
+
+
+def test_score_command_directory_fails_cleanly(tmp_path):
+    with pytest.raises(CommandError, match="is a directory"):
+        call_command("score", str(tmp_path), "--catalogue", str(FIXTURE))
+
+
+def test_score_command_bad_catalogue_file_fails_cleanly(tmp_path):
+    bad = tmp_path / "catalogue.yaml"
+    bad.write_text("slug: [", encoding="utf-8")
+    run = run_score(tmp_path, "good.json", json.dumps(GOOD_INPUT).encode(), "--catalogue", str(bad))
+
+    assert run["returncode"] != 0
+    assert run["stdout"] == ""
+    assert run["stderr"].startswith("CommandError: catalogue: ")
+    assert "YAML syntax error" in run["stderr"]
+    assert "Traceback" not in run["stderr"]
+
+
+# --------------------------------------------------------------------------- catalogue
+
+
+@pytest.mark.django_db
+def test_catalogue_command_load_then_reload_reports_unchanged():
+    out = io.StringIO()
+
+    call_command("catalogue", "load", str(FIXTURE), stdout=out)
+    call_command("catalogue", "load", str(FIXTURE), stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "Loaded test-catalogue 0.1 (48 questions)",
+        "test-catalogue 0.1 is already loaded, unchanged",
+    ]
+
+
+@pytest.mark.django_db
+def test_catalogue_command_load_invalid_file_raises_command_error(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(FIXTURE.read_text(encoding="utf-8").replace("kind: enabler", "kind: x", 1))
+
+    with pytest.raises(CommandError, match=r"sections\[4\]\.kind: expected 'enabler'"):
+        call_command("catalogue", "load", str(bad))
+
+
+@pytest.mark.django_db
+def test_catalogue_command_load_missing_file_raises_command_error(tmp_path):
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("catalogue", "load", str(tmp_path / "missing.yaml"))
+
+
+@pytest.mark.django_db
+def test_catalogue_command_export_prints_stored_catalogue():
+    catalogue, _ = load_catalogue(text=FIXTURE.read_text(encoding="utf-8"))
+    out = io.StringIO()
+
+    call_command("catalogue", "export", stdout=out)
+
+    assert json.loads(out.getvalue()) == export_catalogue(catalogue)
+    assert "Vollständig" in out.getvalue()  # ensure_ascii=False
+    assert out.getvalue().startswith('{\n  "slug"')  # indent 2
+
+
+@pytest.mark.django_db
+def test_catalogue_command_export_version_selects_and_rejects():
+    text = FIXTURE.read_text(encoding="utf-8")
+    load_catalogue(text=text)
+    load_catalogue(text=text.replace("version: '0.1'", "version: '0.2'"))
+    out = io.StringIO()
+
+    call_command("catalogue", "export", "--version", "0.1", stdout=out)
+
+    assert json.loads(out.getvalue())["version"] == "0.1"
+    with pytest.raises(CommandError, match="no catalogue version 9.9 is loaded"):
+        call_command("catalogue", "export", "--version", "9.9")
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not DEFAULT_CATALOGUE_PATH.exists(), reason="real catalogue not written yet")
+def test_catalogue_command_export_empty_database_falls_back_to_default_file():
+    out = io.StringIO()
+
+    call_command("catalogue", "export", stdout=out)
+
+    expected = export_data(parse_catalogue(DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8")))
+    assert json.loads(out.getvalue()) == expected

@@ -1,0 +1,83 @@
+"""Shared fixtures: the real catalogue, and personas (owner, consultant, respondent, viewer
+of organisation A; owner of organisation B; anonymous)."""
+
+import pytest
+from django_scopes import scope, scopes_disabled
+
+from assessments import services
+from assessments.catalogue import DEFAULT_CATALOGUE_PATH, load_catalogue
+from assessments.models import Catalogue, Question, Role
+
+from .factories import AssessmentFactory, MembershipFactory, OrganisationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    # Tests talk plain http to the test client; production keeps HTTPS-only cookies.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def catalogue(db) -> Catalogue:
+    """The real catalogue of the repository, loaded once per test database state."""
+    existing = Catalogue.objects.filter(slug="co-creation").first()
+    if existing is not None:
+        return existing
+    loaded, _created = load_catalogue(text=DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8"))
+    return loaded
+
+
+@pytest.fixture
+def questions(catalogue) -> list[Question]:
+    return list(
+        Question.objects.filter(catalogue=catalogue)
+        .select_related("section")
+        .order_by("section__order", "order")
+    )
+
+
+class Personas:
+    """Organisation A with one member per role and an assessment; organisation B with its
+    own owner and assessment."""
+
+    def __init__(self, catalogue):
+        self.org_a = OrganisationFactory(slug="org-a", name="Organisation A")
+        self.org_b = OrganisationFactory(slug="org-b", name="Organisation B")
+        self.users = {}
+        with scope(organisation=self.org_a):
+            for role in Role.values:
+                membership = MembershipFactory(
+                    organisation=self.org_a, role=role, user=UserFactory(username=f"a-{role}")
+                )
+                self.users[role] = membership.user
+            self.assessment = services.create_assessment(
+                organisation=self.org_a,
+                created_by=self.users["owner"],
+                title="Assessment A",
+                catalogue=catalogue,
+                target_stage=3,
+                respondents=[(self.users["respondent"], "business")],
+            )
+            self.respondent = self.assessment.respondents.get()
+        with scope(organisation=self.org_b):
+            self.users["outsider"] = MembershipFactory(
+                organisation=self.org_b, role=Role.OWNER, user=UserFactory(username="b-owner")
+            ).user
+            self.assessment_b = AssessmentFactory(organisation=self.org_b, catalogue=catalogue)
+
+
+@pytest.fixture
+def personas(catalogue) -> Personas:
+    return Personas(catalogue)
+
+
+@pytest.fixture
+def unscoped():
+    with scopes_disabled():
+        yield
