@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -446,7 +447,13 @@ def load_catalogue(*, text: str) -> tuple[Catalogue, bool]:
             catalogue = Catalogue.objects.create(
                 slug=data["slug"], version=data["version"], **_catalogue_fields(data, digest)
             )
-        _write_rows(catalogue, data)
+        try:
+            _write_rows(catalogue, data)
+        except ProtectedError:
+            raise CatalogueError(
+                f"catalogue {catalogue.slug} {catalogue.version} has questions that other "
+                "records still refer to; give the change a new version"
+            ) from None
     return catalogue, True
 
 

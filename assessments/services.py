@@ -196,7 +196,7 @@ def save_answer(
     """Store one answer, idempotently. Keyed by (respondent, question, round): a retry of the
     same click changes nothing, and a click older than the stored one is ignored, so retries
     arriving out of order never overwrite a newer answer. Returns (answer, applied)."""
-    if value is not None and not (isinstance(value, int) and 0 <= value <= 4):
+    if value is not None and not (type(value) is int and 0 <= value <= 4):
         raise ValidationError(_("An answer is a whole number from 0 to 4, or “don't know”."))
     ts = client_ts if client_ts is not None else now_ms()
     with transaction.atomic():
@@ -242,7 +242,7 @@ def submit_respondent(*, respondent: Respondent) -> Respondent:
 
 @transaction.atomic
 def set_consensus(*, assessment, question, value: int | None, note: str, user) -> Consensus:
-    if value is not None and not (isinstance(value, int) and 0 <= value <= 4):
+    if value is not None and not (type(value) is int and 0 <= value <= 4):
         raise ValidationError(_("An answer is a whole number from 0 to 4, or “don't know”."))
     consensus, _created = Consensus.objects.update_or_create(
         assessment=assessment,

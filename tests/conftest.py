@@ -17,10 +17,19 @@ def _plain_http(settings):
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    # Hashing with PBKDF2 costs ~0.3 s a user; tests are not about password strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # Load the real catalogue once; each test's transaction rolls back over it.
+    with django_db_blocker.unblock():
+        load_catalogue(text=DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8"))
 
 
 @pytest.fixture

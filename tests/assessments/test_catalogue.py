@@ -26,6 +26,14 @@ from assessments.models import Assessment, Catalogue, Organisation, Question, Se
 FIXTURE = Path(__file__).parent / "fixtures" / "catalogue.yaml"
 
 
+@pytest.fixture(autouse=True)
+def _no_catalogue_loaded(request):
+    """These tests start from an empty catalogue table (the session loads the real one)."""
+    if "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        with scopes_disabled():
+            Catalogue.objects.all().delete()
+
+
 @pytest.fixture
 def text() -> str:
     return FIXTURE.read_text(encoding="utf-8")

@@ -47,31 +47,35 @@ def expected_output(document: dict) -> dict:
     return json.loads(json.dumps(scoring.round_result(result)))
 
 
-def run_score(tmp_path: Path, name: str, content: bytes | None, *extra: str) -> dict:
-    """Run ``manage.py score`` in a fresh process; its database is an empty, unmigrated file."""
-    path = tmp_path / name
+def start_score(workdir: Path, name: str, content: bytes | None, *extra: str) -> subprocess.Popen:
+    """Start ``manage.py score`` in a fresh process; its database is an empty, unmigrated file
+    (so the fallback path without a stored catalogue is taken)."""
+    path = workdir / name
     if content is not None:
         path.write_bytes(content)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "maturity.settings",
         "DJANGO_HTTPS": "false",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'unmigrated.sqlite3'}",
-        "COMPASS_VAR_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": f"sqlite:///{workdir / 'unmigrated.sqlite3'}",
+        "COMPASS_VAR_DIR": str(workdir / "var"),
     }
-    proc = subprocess.run(
+    return subprocess.Popen(
         [sys.executable, "manage.py", "score", str(path), *extra],
         cwd=ROOT,
         env=env,
-        capture_output=True,
-        timeout=60,
-        check=False,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
-    return {
-        "returncode": proc.returncode,
-        "stdout": proc.stdout.decode(),
-        "stderr": proc.stderr.decode(),
-    }
+
+
+def finish(proc: subprocess.Popen) -> dict:
+    stdout, stderr = proc.communicate(timeout=120)
+    return {"returncode": proc.returncode, "stdout": stdout.decode(), "stderr": stderr.decode()}
+
+
+def run_score(workdir: Path, name: str, content: bytes | None, *extra: str) -> dict:
+    return finish(start_score(workdir, name, content, *extra))
 
 
 # --------------------------------------------------------------------------- score: good input
@@ -226,11 +230,21 @@ BAD_INPUTS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def bad_runs(tmp_path_factory) -> dict[str, dict]:
+    """All bad inputs through real processes, started at once to keep the module fast."""
+    started = {}
+    for name, content, _message in BAD_INPUTS:
+        workdir = tmp_path_factory.mktemp(name)
+        started[name] = start_score(workdir, f"{name}.json", content, "--catalogue", str(FIXTURE))
+    return {name: finish(proc) for name, proc in started.items()}
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"), BAD_INPUTS, ids=[case[0] for case in BAD_INPUTS]
 )
-def test_score_command_bad_input_fails_cleanly(tmp_path, name, content, message):
-    run = run_score(tmp_path, f"{name}.json", content, "--catalogue", str(FIXTURE))
+def test_score_command_bad_input_fails_cleanly(bad_runs, name, content, message):
+    run = bad_runs[name]
 
     assert run["returncode"] != 0
     assert run["stdout"] == ""
@@ -323,7 +337,7 @@ def test_catalogue_command_export_version_selects_and_rejects():
     call_command("catalogue", "export", "--version", "0.1", stdout=out)
 
     assert json.loads(out.getvalue())["version"] == "0.1"
-    with pytest.raises(CommandError, match="no catalogue version 9.9 is loaded"):
+    with pytest.raises(CommandError, match=r"no catalogue version 9\.9 is loaded"):
         call_command("catalogue", "export", "--version", "9.9")
 
 

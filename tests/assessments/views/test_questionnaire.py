@@ -1,0 +1,224 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scope, scopes_disabled
+
+from assessments import services
+from assessments.catalogue import load_catalogue
+from assessments.models import Answer
+
+from ...assessments.test_catalogue import FIXTURE
+from ...factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(personas, name, **extra):
+    return reverse(
+        name, kwargs={"org_slug": personas.org_a.slug, "pk": personas.assessment.pk, **extra}
+    )
+
+
+@pytest.fixture
+def respondent_client(client, personas):
+    client.force_login(personas.users["respondent"])
+    return client
+
+
+def stored(personas):
+    with scopes_disabled():
+        return dict(
+            Answer.objects.filter(respondent=personas.respondent).values_list(
+                "question__code", "value"
+            )
+        )
+
+
+def test_autosave_stores_answer_and_confirms(respondent_client, personas):
+    response = respondent_client.post(
+        url(personas, "questionnaire_save"),
+        {"question": "AL-01", "value": "3", "ts": "1000", "comment": "Steering board minutes"},
+    )
+    assert response.status_code == 200
+    data = response.json()
+    assert data["ok"] is True and data["ts"] == 1000 and data["answered"] == 1
+    assert stored(personas) == {"AL-01": 3}
+
+
+def test_autosave_dont_know_stored_as_null(respondent_client, personas):
+    respondent_client.post(
+        url(personas, "questionnaire_save"), {"question": "AL-02", "value": "dk", "ts": "5"}
+    )
+    assert stored(personas) == {"AL-02": None}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"question": "AL-01", "value": "7", "ts": "1"},
+        {"question": "AL-01", "value": "", "ts": "1"},
+        {"question": "AL-01", "value": "2", "ts": "yesterday"},
+        {"question": "AL-01", "value": "2"},
+    ],
+)
+def test_autosave_bad_input_400_and_nothing_stored(respondent_client, personas, data):
+    response = respondent_client.post(url(personas, "questionnaire_save"), data)
+    assert response.status_code == 400
+    assert response.json()["ok"] is False
+    assert stored(personas) == {}
+
+
+def test_autosave_unknown_question_404(respondent_client, personas):
+    response = respondent_client.post(
+        url(personas, "questionnaire_save"), {"question": "XX-99", "value": "2", "ts": "1"}
+    )
+    assert response.status_code == 404
+
+
+def test_autosave_after_submit_409(respondent_client, personas):
+    with scope(organisation=personas.org_a):
+        services.submit_respondent(respondent=personas.respondent)
+    response = respondent_client.post(
+        url(personas, "questionnaire_save"), {"question": "AL-01", "value": "2", "ts": "1"}
+    )
+    assert response.status_code == 409
+    assert stored(personas) == {}
+
+
+def test_autosave_signed_out_is_not_a_confirmation(client, personas):
+    response = client.post(
+        url(personas, "questionnaire_save"), {"question": "AL-01", "value": "2", "ts": "1"}
+    )
+    assert response.status_code == 302
+    assert stored(personas) == {}
+
+
+def test_section_page_shows_anchored_labels_and_saved_answer(
+    respondent_client, personas, questions
+):
+    with scope(organisation=personas.org_a):
+        services.save_answer(respondent=personas.respondent, question=questions[0], value=2)
+    response = respondent_client.get(
+        url(personas, "questionnaire_section", section_key="alignment"), HTTP_ACCEPT_LANGUAGE="de"
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert questions[0].labels_de[2] in html
+    assert 'id="q-AL-01-2" value="2" checked' in html
+    assert "Weiß nicht" in html or "Don't know" in html
+    assert "<fieldset" in html and "<legend" in html
+
+
+def test_section_page_unknown_section_404(respondent_client, personas):
+    response = respondent_client.get(url(personas, "questionnaire_section", section_key="nope"))
+    assert response.status_code == 404
+
+
+def test_plain_form_without_javascript_saves_section(respondent_client, personas, questions):
+    alignment = [q for q in questions if q.section.key == "alignment"]
+    data = {f"q-{q.code}": str(i % 5) for i, q in enumerate(alignment)}
+    data[f"q-{alignment[0].code}"] = "dk"
+    data[f"c-{alignment[1].code}"] = "Nur bei Großprojekten"
+    data["next"] = ""
+    response = respondent_client.post(
+        url(personas, "questionnaire_section", section_key="alignment"), data
+    )
+    assert response.status_code == 302
+    assert response.url.endswith("/questionnaire/integration/")
+    answers = stored(personas)
+    assert len(answers) == len(alignment)
+    assert answers[alignment[0].code] is None
+    with scopes_disabled():
+        assert Answer.objects.get(question=alignment[1]).comment == "Nur bei Großprojekten"
+
+
+def test_plain_form_garbage_value_not_saved(respondent_client, personas):
+    response = respondent_client.post(
+        url(personas, "questionnaire_section", section_key="alignment"),
+        {"q-AL-01": "9", "q-AL-02": "1"},
+    )
+    assert response.status_code == 302
+    assert stored(personas) == {"AL-02": 1}
+
+
+def test_resume_goes_to_first_unanswered_question(respondent_client, personas, questions):
+    with scope(organisation=personas.org_a):
+        alignment = [q for q in questions if q.section.key == "alignment"]
+        for q in alignment:
+            services.save_answer(respondent=personas.respondent, question=q, value=1)
+    response = respondent_client.get(url(personas, "questionnaire"))
+    first_integration = next(q for q in questions if q.section.key == "integration")
+    assert response.status_code == 302
+    assert response.url.endswith(f"/questionnaire/integration/#q-{first_integration.code}")
+
+
+def test_submit_shows_unanswered_count_then_locks(respondent_client, personas, questions):
+    with scope(organisation=personas.org_a):
+        services.save_answer(respondent=personas.respondent, question=questions[0], value=1)
+    page = respondent_client.get(url(personas, "questionnaire_submit"), HTTP_ACCEPT_LANGUAGE="en")
+    assert f"{len(questions) - 1} questions are still unanswered" in page.content.decode()
+    respondent_client.post(url(personas, "questionnaire_submit"))
+    response = respondent_client.post(
+        url(personas, "questionnaire_save"), {"question": "AL-02", "value": "2", "ts": "9"}
+    )
+    assert response.status_code == 409
+
+
+def _queries(client, path) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_section_page_query_count_constant_in_questions_and_respondents(
+    client, personas, questions, django_assert_num_queries
+):
+    """Real catalogue (10 questions a section) vs the small test catalogue (8), and one vs
+    twelve respondents: the same number of queries."""
+    client.force_login(personas.users["respondent"])
+    path = url(personas, "questionnaire_section", section_key="alignment")
+    baseline = _queries(client, path)
+
+    with scope(organisation=personas.org_a):
+        for _ in range(11):
+            member = MembershipFactory(organisation=personas.org_a, user=UserFactory())
+            respondent = personas.assessment.respondents.create(user=member.user, perspective="it")
+            for q in questions[:10]:
+                services.save_answer(respondent=respondent, question=q, value=2)
+    assert _queries(client, path) == baseline
+
+    small, _ = load_catalogue(text=FIXTURE.read_text(encoding="utf-8"))
+    with scope(organisation=personas.org_a):
+        other = services.create_assessment(
+            organisation=personas.org_a,
+            created_by=personas.users["owner"],
+            title="Small",
+            catalogue=small,
+            target_stage=None,
+            respondents=[(personas.users["respondent"], "business")],
+        )
+    small_path = reverse(
+        "questionnaire_section",
+        kwargs={"org_slug": personas.org_a.slug, "pk": other.pk, "section_key": "alignment"},
+    )
+    with django_assert_num_queries(baseline):
+        client.get(small_path)
+
+
+def test_autosave_query_count_fixed(respondent_client, personas, django_assert_num_queries):
+    respondent_client.post(
+        url(personas, "questionnaire_save"), {"question": "AL-01", "value": "1", "ts": "1"}
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        respondent_client.post(
+            url(personas, "questionnaire_save"), {"question": "AL-02", "value": "1", "ts": "2"}
+        )
+    with django_assert_num_queries(len(ctx.captured_queries)):
+        respondent_client.post(
+            url(personas, "questionnaire_save"), {"question": "AL-03", "value": "1", "ts": "3"}
+        )
+    # session, user, organisation, membership, respondent, question, lock, answer, write,
+    # progress count, and the transaction's savepoints
+    assert len(ctx.captured_queries) <= 16
