@@ -82,10 +82,10 @@ def test_accept_invitation_keeps_existing_role(personas):
 def test_save_answer_same_click_twice_stores_once(personas, questions):
     with scope(organisation=personas.org_a):
         r = personas.respondent
-        first, applied_first = services.save_answer(
+        _first, applied_first = services.save_answer(
             respondent=r, question=questions[0], value=3, client_ts=1000
         )
-        again, applied_again = services.save_answer(
+        _again, applied_again = services.save_answer(
             respondent=r, question=questions[0], value=3, client_ts=1000
         )
         assert (applied_first, applied_again) == (True, False)
@@ -205,8 +205,11 @@ def test_membership_unique_per_organisation():
     membership = MembershipFactory(organisation=OrganisationFactory())
     from django.db import IntegrityError, transaction
 
-    with scope(organisation=membership.organisation), pytest.raises(IntegrityError):
-        with transaction.atomic():
-            Membership.objects.create(
-                user=membership.user, organisation=membership.organisation, role=Role.VIEWER
-            )
+    with (
+        scope(organisation=membership.organisation),
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+    ):
+        Membership.objects.create(
+            user=membership.user, organisation=membership.organisation, role=Role.VIEWER
+        )
