@@ -18,13 +18,25 @@ from .models import (
 )
 
 
+_SECTIONS: dict[tuple, list[Section]] = {}
+
+
 def catalogue_sections(*, catalogue: Catalogue) -> list[Section]:
-    """Sections with their questions: two queries."""
-    return list(
-        Section.objects.filter(catalogue=catalogue).prefetch_related(
-            Prefetch("questions", queryset=Question.objects.order_by("order"))
+    """Sections with their questions (two queries the first time). A loaded catalogue
+    version never changes (a change is a new version, or a reload with a new checksum and
+    load time), so each process keeps them; the questionnaire is read on every click."""
+    key = (catalogue.pk, catalogue.checksum, catalogue.loaded_at)
+    sections = _SECTIONS.get(key)
+    if sections is None:
+        sections = list(
+            Section.objects.filter(catalogue=catalogue).prefetch_related(
+                Prefetch("questions", queryset=Question.objects.order_by("order"))
+            )
         )
-    )
+        if len(_SECTIONS) > 32:
+            _SECTIONS.clear()
+        _SECTIONS[key] = sections
+    return sections
 
 
 def catalogue_spec(*, catalogue: Catalogue) -> scoring.CatalogueSpec:

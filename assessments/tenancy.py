@@ -10,9 +10,9 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
-from .models import Membership, Organisation, Role
+from .models import Membership, Role
 
 # Who may do what. Views name a capability, never a list of roles, so the table is the one
 # place that decides.
@@ -42,18 +42,19 @@ def org_view(capability: str = "view_org") -> Callable:
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, org_slug: str, *args, **kwargs) -> HttpResponse:
-            organisation = Organisation.objects.filter(slug=org_slug).first()
-            if organisation is None:
-                raise Http404
-            with scope(organisation=organisation):
+            # One query finds the person's own membership by the URL's organisation; the
+            # lookup is filtered by the user, so it cannot reach anybody else's rows.
+            with scopes_disabled():
                 membership = (
-                    Membership.objects.filter(user=request.user, organisation=organisation)
+                    Membership.objects.filter(user=request.user, organisation__slug=org_slug)
                     .select_related("organisation")
                     .first()
                 )
-                # Not a member: the organisation does not exist for this user.
-                if membership is None:
-                    raise Http404
+            # Not a member (or no such organisation): it does not exist for this user.
+            if membership is None:
+                raise Http404
+            organisation = membership.organisation
+            with scope(organisation=organisation):
                 if not can(membership, capability):
                     raise PermissionDenied
                 request.organisation = organisation
@@ -69,8 +70,6 @@ def org_view(capability: str = "view_org") -> Callable:
 def organisations_of(user) -> Iterable[Membership]:
     """The memberships of a user across organisations (the one cross-tenant read: a person
     sees the list of organisations they belong to)."""
-    from django_scopes import scopes_disabled
-
     with scopes_disabled():
         return list(
             Membership.objects.filter(user=user)

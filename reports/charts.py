@@ -8,6 +8,7 @@ Functions take the result dict and already translated labels (call them inside
 """
 
 import plotly.graph_objects as go
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 FONT = "DejaVu Sans, Verdana, sans-serif"
@@ -46,6 +47,23 @@ def pct(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100)} %"
 
 
+def num(value: float, digits: int = 2) -> str:
+    """A number in the reader's notation (2,43 in German)."""
+    return number_format(round(value, digits), decimal_pos=digits)
+
+
+def short_titles() -> dict[str, str]:
+    """Section names short enough for chart axes."""
+    return {
+        "alignment": _("Alignment"),
+        "integration": _("Integration"),
+        "co_creation": _("Co-Creation"),
+        "fusion": _("Fusion / Convergence"),
+        "bizdevops": "BizDevOps",
+        "dto": "DTO",
+    }
+
+
 def ladder_figure(result: dict) -> go.Figure:
     """The ladder Silo → Fusion as five rising steps, the position P marked on it."""
     labels = stage_labels()
@@ -72,7 +90,7 @@ def ladder_figure(result: dict) -> go.Figure:
             y=[min(int(position), 4) + 1.35],
             mode="markers+text",
             marker={"symbol": "triangle-down", "size": 16, "color": "#c0392b"},
-            text=[f"{position:.2f}"],
+            text=[num(position)],
             textposition="top center",
             textfont={"size": 14, "color": INK},
             hoverinfo="skip",

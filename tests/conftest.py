@@ -8,6 +8,7 @@ from assessments import services
 from assessments.catalogue import DEFAULT_CATALOGUE_PATH, load_catalogue
 from assessments.models import Catalogue, Question, Role
 
+from .browser import browser_contexts, chromium, live_app  # noqa: F401 - shared fixtures
 from .factories import AssessmentFactory, MembershipFactory, OrganisationFactory, UserFactory
 
 

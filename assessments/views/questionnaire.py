@@ -1,16 +1,22 @@
 """The respondent's questionnaire: one section per page, autosave per click, a plain form
 with a save button when JavaScript is off, resume at the first unanswered question."""
 
+import re
+
 from django.contrib import messages
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import selectors, services
-from ..models import Question, Respondent
+from ..models import Respondent
 from ..tenancy import org_view
 
 DONT_KNOW = "dk"
@@ -40,6 +46,51 @@ def parse_value(raw: str | None) -> tuple[bool, int | None]:
     if raw in {"0", "1", "2", "3", "4"}:
         return True, int(raw)
     return False, None
+
+
+# Rendering sixty radio buttons through the template engine costs more than everything else
+# on the page, and they only change with the catalogue version and the language. So the
+# section's questions are rendered once per process with ⟦…⟧ markers, and each request only
+# fills in the respondent's state (checked answers, comments, save times, lock).
+_FRAGMENTS: dict[tuple, str] = {}
+_MARKER = re.compile(r"⟦([dosc])(?::([A-Za-z0-9_.-]+))?⟧")
+
+
+def _questions_fragment(catalogue, section) -> str:
+    key = (catalogue.pk, catalogue.checksum, catalogue.loaded_at, section.key, get_language())
+    html = _FRAGMENTS.get(key)
+    if html is None:
+        html = render_to_string(
+            "assessments/_questions.html", {"questions": section.questions.all()}
+        )
+        if len(_FRAGMENTS) > 256:
+            _FRAGMENTS.clear()
+        _FRAGMENTS[key] = html
+    return html
+
+
+def render_questions(catalogue, section, answers_by_code: dict, *, locked: bool) -> str:
+    saved = _("Saved")
+
+    def fill(match: re.Match) -> str:
+        kind, code = match.groups()
+        if kind == "d":
+            return " disabled" if locked else ""
+        answer = answers_by_code.get(code)
+        if kind == "o":
+            return " open" if answer is not None and answer.comment else ""
+        if kind == "c":
+            return escape(answer.comment) if answer is not None else ""
+        if answer is None:
+            return ""
+        return f"{saved} · {timezone.localtime(answer.updated_at):%H:%M}"
+
+    html = _MARKER.sub(fill, _questions_fragment(catalogue, section))
+    for code, answer in answers_by_code.items():
+        value = "dk" if answer.value is None else str(answer.value)
+        radio = f'id="q-{code}-{value}" value="{value}">'
+        html = html.replace(radio, radio[:-1] + " checked>", 1)
+    return mark_safe(html)  # noqa: S308 - rendered by the template engine; comments escaped
 
 
 def _first_unanswered(sections, answers) -> tuple[str | None, str | None]:
@@ -120,25 +171,8 @@ def questionnaire_section(request, pk, section_key):
         }
         for s in sections
     ]
-    rows = []
-    labels_attr = "labels_de" if request.LANGUAGE_CODE == "de" else "labels_en"
-    for question in questions:
-        answer = answers.get(question.pk)
-        if answer is None:
-            selected = None
-        else:
-            selected = DONT_KNOW if answer.value is None else str(answer.value)
-        rows.append(
-            {
-                "question": question,
-                "options": [
-                    (str(i), label) for i, label in enumerate(getattr(question, labels_attr))
-                ],
-                "selected": selected,
-                "comment": answer.comment if answer else "",
-                "saved_at": answer.updated_at if answer else None,
-            }
-        )
+    by_code = {q.code: answers[q.pk] for q in questions if q.pk in answers}
+    questions_html = render_questions(assessment.catalogue, section, by_code, locked=locked)
     return render(
         request,
         "assessments/questionnaire.html",
@@ -147,7 +181,7 @@ def questionnaire_section(request, pk, section_key):
             "assessment": assessment,
             "respondent": respondent,
             "section": section,
-            "rows": rows,
+            "questions_html": questions_html,
             "section_menu": section_menu,
             "answered": len(answers),
             "total": total,
@@ -173,9 +207,10 @@ def questionnaire_save(request, pk):
         client_ts = None
     if not valid or client_ts is None or client_ts <= 0:
         return JsonResponse({"ok": False, "error": _("Invalid answer.")}, status=400)
-    question = get_object_or_404(
-        Question, catalogue_id=respondent.assessment.catalogue_id, code=code
-    )
+    sections = selectors.catalogue_sections(catalogue=respondent.assessment.catalogue)
+    question = next((q for s in sections for q in s.questions.all() if q.code == code), None)
+    if question is None:
+        raise Http404
     comment = request.POST.get("comment", "").strip()[:2000]
     try:
         answer, applied = services.save_answer(

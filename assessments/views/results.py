@@ -26,7 +26,7 @@ def results(request, pk):
             "view": view,
             "charts": {
                 "ladder": charts.to_json(charts.ladder_figure(result)),
-                "radar": charts.to_json(charts.radar_figure(result, titles)),
+                "radar": charts.to_json(charts.radar_figure(result, charts.short_titles())),
                 "coverage": charts.to_json(charts.coverage_figure(result, titles)),
                 "gap": charts.to_json(charts.perception_gap_figure(result, titles)),
             },
