@@ -17,7 +17,6 @@ from .models import (
     Section,
 )
 
-
 _SECTIONS: dict[tuple, list[Section]] = {}
 
 
