@@ -51,7 +51,31 @@ def section_titles(sections: list[Section]) -> dict[str, str]:
     return {s.key: s.title for s in sections}
 
 
-def result_view(result: dict, sections: list[Section]) -> dict:
+def round_rows(rounds: dict, questions: dict) -> list[dict]:
+    """Questions voted on again in a workshop: agreement in the first and the last round."""
+    rows = []
+    for code, per_round in rounds.items():
+        if code not in questions:
+            continue
+        first, last = per_round[0], per_round[-1]
+        change = (
+            last["agreement"] - first["agreement"]
+            if first["agreement"] is not None and last["agreement"] is not None
+            else None
+        )
+        rows.append(
+            {
+                "question": questions[code],
+                "rounds": len(per_round),
+                "first": first,
+                "last": last,
+                "change": change,
+            }
+        )
+    return sorted(rows, key=lambda r: (r["question"].section.order, r["question"].order))
+
+
+def result_view(result: dict, sections: list[Section], rounds: dict | None = None) -> dict:
     """Everything the results page and the report show, rounded for display, in the
     active language. ``result`` is the full-precision snapshot result."""
     shown = scoring.round_result(result)
@@ -119,4 +143,5 @@ def result_view(result: dict, sections: list[Section]) -> dict:
         "multi": shown["respondents"]["total"] > 1,
         "groups_shown": sorted(shown.get("groups", {})),
         "titles": titles,
+        "round_rows": round_rows(rounds or {}, questions),
     }

@@ -160,6 +160,14 @@ def _check_inputs(
 # --------------------------------------------------------------------------- formulas
 
 
+def spread(values: Sequence[int]) -> tuple[float | None, float | None]:
+    """(σ, agreement) of two or more non-null answers, as the contract defines them."""
+    if len(values) < 2:
+        return None, None
+    sigma = statistics.pstdev(values)
+    return sigma, 1 - sigma / 2
+
+
 def band(fulfilment: float | None, threshold: float) -> str | None:
     """Recommendation band of a section: low below 0.35, high from θ, mid between."""
     if fulfilment is None:

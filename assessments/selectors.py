@@ -113,3 +113,27 @@ def respondent_progress(*, assessment: Assessment) -> list[dict]:
 def answered_codes(*, respondent: Respondent) -> dict[int, Answer]:
     """The respondent's answers keyed by question id (round 1: the questionnaire)."""
     return {a.question_id: a for a in respondent.answers.filter(round=1)}
+
+
+def round_summary(*, assessment: Assessment) -> dict[str, list[dict]]:
+    """For questions voted on in more than one round (workshops): per round the number of
+    answers, spread and agreement, so the change in agreement can be shown (one query)."""
+    votes: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    rows = Answer.objects.filter(respondent__assessment=assessment).values_list(
+        "question__code", "round", "value"
+    )
+    for code, number, value in rows:
+        bucket = votes[code][number]
+        if value is not None:
+            bucket.append(value)
+    summary = {}
+    for code, rounds in votes.items():
+        if len(rounds) < 2:
+            continue
+        summary[code] = []
+        for number in sorted(rounds):
+            sigma, agreement = scoring.spread(rounds[number])
+            summary[code].append(
+                {"round": number, "n": len(rounds[number]), "sigma": sigma, "agreement": agreement}
+            )
+    return summary

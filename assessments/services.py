@@ -287,7 +287,11 @@ def close_assessment(*, assessment: Assessment) -> ResultSnapshot:
         snapshot = ResultSnapshot.objects.create(
             assessment=assessment,
             catalogue_version=f"{catalogue.slug} {catalogue.version}",
-            data={"inputs": inputs, "result": result},
+            data={
+                "inputs": inputs,
+                "result": result,
+                "rounds": selectors.round_summary(assessment=assessment),
+            },
         )
     assessment.status = AssessmentStatus.CLOSED
     assessment.closed_at = snapshot.created_at

@@ -172,8 +172,14 @@ def invitation_accept(request, token):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to %(name)s.") % {"name": organisation.name})
             return redirect("organisation", org_slug=organisation.slug)
+        login_url = f"{reverse('login')}?next={request.path}"
         return render(
             request,
             "assessments/invitation.html",
-            {"invitation": invitation, "organisation": organisation, "form": form},
+            {
+                "invitation": invitation,
+                "organisation": organisation,
+                "form": form,
+                "login_url": login_url,
+            },
         )

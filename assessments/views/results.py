@@ -18,7 +18,7 @@ def results(request, pk):
         return render(request, "assessments/results.html", context)
     sections = selectors.catalogue_sections(catalogue=assessment.catalogue)
     result = snapshot.data["result"]
-    view = narrative.result_view(result, sections)
+    view = narrative.result_view(result, sections, snapshot.data.get("rounds"))
     titles = view["titles"]
     context.update(
         {

@@ -113,3 +113,20 @@ def test_result_view_warning_texts_are_plain_words(personas, questions):
     assert view["stage_label"] == "Silo"
     assert len(view["warnings"]) == 6  # no answers: every section has too few
     assert all("insufficient_data" not in w for w in view["warnings"])
+
+
+def test_agreement_change_across_rounds_shown(client, personas, questions):
+    """Two rounds on one question: agreement rises from 0.5 (answers 0 and 2: σ = 1) to 1."""
+    add_respondents(personas, questions[:1], "it", 1, 0)
+    with scope(organisation=personas.org_a):
+        services.save_answer(respondent=personas.respondent, question=questions[0], value=2)
+        for respondent in personas.assessment.respondents.all():
+            services.save_answer(respondent=respondent, question=questions[0], value=3, round=2)
+    snapshot = close(personas)
+    first, last = snapshot.data["rounds"][questions[0].code]
+    assert (first["round"], first["n"], first["sigma"], first["agreement"]) == (1, 2, 1.0, 0.5)
+    assert (last["round"], last["sigma"], last["agreement"]) == (2, 0.0, 1.0)
+    assert snapshot.data["result"]["questions"][questions[0].code]["value"] == 3
+    client.force_login(personas.users["owner"])
+    html = client.get(results_url(personas), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Agreement across voting rounds" in html and "+50.0 %" in html

@@ -1,0 +1,63 @@
+"""The settings fail loudly on bad environment values, and production settings pass Django's
+deployment checks without a warning."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+ROOT = settings.BASE_DIR
+
+
+def manage(*args, **env):
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_check_deploy_clean_with_production_variables(tmp_path):
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY="p" * 20 + "roduction-secret-key-with-enough-entropy-1234567890",
+        DJANGO_ALLOWED_HOSTS="compass.example.com",
+        DJANGO_DEBUG="false",
+        COMPASS_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_bad_boolean_stops_start_up_with_the_variable_named(tmp_path):
+    result = manage("check", DJANGO_DEBUG="maybe", COMPASS_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_short_secret_key_refused(tmp_path):
+    result = manage("check", DJANGO_SECRET_KEY="short", COMPASS_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be at least 50 characters" in result.stderr
+
+
+def test_bad_integer_refused(tmp_path):
+    result = manage("check", DJANGO_CONN_MAX_AGE="ten", COMPASS_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "DJANGO_CONN_MAX_AGE='ten' is not an integer" in result.stderr
+
+
+def test_unsupported_database_refused(tmp_path):
+    result = manage("check", DATABASE_URL="mysql://x@localhost/db", COMPASS_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "DATABASE_URL must point at SQLite or PostgreSQL" in result.stderr
