@@ -82,8 +82,16 @@ test-sqlite: setup
 test-postgres: setup postgres
 	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/compass_bench
+
+# Benchmarks print figures; they never fail a build. wrk drives the questionnaire bench.
 bench: setup postgres
-	$(PY) bench/run.py --pg-url $(PG_URL)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='compass_bench'" | grep -q 1 \
+	  || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE compass_bench"
+	$(PY) bench/questionnaire_bench.py --pg-url $(BENCH_PG_URL)
+	$(PY) bench/report_bench.py
+	$(PY) bench/workshop_load.py
 
 clean:
 	rm -rf .venv staticfiles var .hypothesis
