@@ -80,6 +80,7 @@ def ladder_figure(result: dict) -> go.Figure:
             text=labels,
             textposition="inside",
             insidetextanchor="end",
+            textangle=0,
             textfont={"color": ["white" if i <= stage else INK for i in range(5)], "size": 12},
             hoverinfo="skip",
         )

@@ -1,0 +1,226 @@
+"""Data exports of a stored result: the answers and the section results as CSV or XLSX, and
+the snapshot as JSON. Built from the snapshot only, like the report.
+
+- Respondents appear as R1, R2, ... (the snapshot never holds names). A respondent's
+  perspective is only given where that perspective has at least k respondents: below k, a
+  group's answers must not be singled out (SCORING.md, anonymity).
+- CSV is UTF-8 with a BOM (Excel detects the encoding), separated by ";" in German (where
+  Excel expects it, with decimal commas) and "," in English.
+- Text cells beginning with = + - @, a tab or a carriage return are prefixed with a single
+  quote, so a spreadsheet never runs a comment as a formula.
+"""
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from assessments import narrative, scoring
+from assessments import selectors as assessment_selectors
+from assessments.models import ResultSnapshot
+
+KINDS = {"answers": ("csv", "xlsx"), "sections": ("csv", "xlsx"), "snapshot": ("json",)}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportError(ValueError):
+    """An export that cannot be made; the message says why."""
+
+
+@dataclass
+class Export:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def escape_cell(value):
+    """Neutralise spreadsheet formulas in text cells (numbers stay numbers)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _shown_perspectives(inputs: dict, k: int) -> set[str]:
+    counts: dict[str, int] = {}
+    for respondent in inputs.get("respondents", []):
+        counts[respondent["perspective"]] = counts.get(respondent["perspective"], 0) + 1
+    return {p for p, n in counts.items() if n >= k}
+
+
+def answer_rows(snapshot: ResultSnapshot, sections) -> tuple[list[str], list[list]]:
+    """One row per respondent and question: respondent, perspective, section, code, value
+    (None for don't know or skipped), comment."""
+    data = snapshot.data
+    inputs = data.get("inputs", {})
+    k = data["result"]["parameters"]["min_group_size"]
+    shown = _shown_perspectives(inputs, k)
+    header = [
+        _("Respondent"),
+        _("Perspective"),
+        _("Section"),
+        _("Question"),
+        _("Value"),
+        _("Comment"),
+    ]
+    codes = [(s.key, q.code) for s in sections for q in s.questions.all()]
+    rows = []
+    for respondent in inputs.get("respondents", []):
+        perspective = respondent["perspective"] if respondent["perspective"] in shown else ""
+        answers = respondent.get("answers", {})
+        comments = respondent.get("comments") or {}
+        for section_key, code in codes:
+            rows.append(
+                [
+                    respondent["id"],
+                    perspective,
+                    section_key,
+                    code,
+                    answers.get(code),
+                    comments.get(code, ""),
+                ]
+            )
+    return header, rows
+
+
+def section_rows(snapshot: ResultSnapshot, sections) -> tuple[list[str], list[list]]:
+    """One row per section, figures rounded as displayed (4 decimals, fractions 0..1)."""
+    shown = scoring.round_result(snapshot.data["result"])
+    header = [
+        _("Section"),
+        _("Title"),
+        _("Kind"),
+        _("Fulfilment"),
+        _("Coverage"),
+        _("Sufficient"),
+        _("Reached"),
+        _("Agreement"),
+        _("Gap business − IT"),
+        _("Disputed"),
+    ]
+    rows = []
+    for section in sections:
+        figures = shown["sections"][section.key]
+        rows.append(
+            [
+                section.key,
+                section.title,
+                figures["kind"],
+                figures["fulfilment"],
+                figures["coverage"],
+                figures["sufficient"],
+                figures["reached"],
+                figures["agreement"],
+                shown["perception_gap"].get(section.key),
+                " ".join(figures["disputed"]),
+            ]
+        )
+    rows.append(
+        [
+            "position",
+            _("Position") + f" ({narrative.stage_label(shown['stage']['index'])})",
+            "",
+            shown["position"],
+            None,
+            None,
+            None,
+            None,
+            None,
+            "",
+        ]
+    )
+    return header, rows
+
+
+def _csv_value(value, decimal: str):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        text = repr(value)
+        return text.replace(".", decimal)
+    if isinstance(value, int):
+        return str(value)
+    return escape_cell(value)
+
+
+def to_csv(header: list[str], rows: list[list], lang: str) -> bytes:
+    separator, decimal = (";", ",") if lang == "de" else (",", ".")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
+    writer.writerow([escape_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([_csv_value(v, decimal) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(header: list[str], rows: list[list], title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append([escape_cell(h) for h in header])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([escape_cell(v) for v in row])
+        # openpyxl would store a text starting with "=" as a formula: force text cells.
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def snapshot_json(snapshot: ResultSnapshot) -> bytes:
+    assessment = snapshot.assessment
+    document = {
+        "organisation": assessment.organisation.name,
+        "assessment": assessment.title,
+        "catalogue_version": snapshot.catalogue_version,
+        "created_at": snapshot.created_at,
+        "data": snapshot.data,
+    }
+    return json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def build_export(*, snapshot: ResultSnapshot, kind: str, fmt: str, lang: str) -> Export:
+    """The export ``kind`` (answers, sections, snapshot) in ``fmt`` (csv, xlsx, json)."""
+    if fmt not in KINDS.get(kind, ()):
+        available = ", ".join(f"{k}.{f}" for k, formats in KINDS.items() for f in formats)
+        raise ExportError(
+            _("Unknown export “%(name)s”; available: %(available)s.")
+            % {"name": f"{kind}.{fmt}", "available": available}
+        )
+    if lang not in ("de", "en"):
+        raise ExportError(_("Unknown language “%(lang)s”: use de or en.") % {"lang": lang})
+    assessment = snapshot.assessment
+    base = f"{assessment.organisation.slug}-{assessment.pk}-{kind}"
+    if kind == "snapshot":
+        return Export(f"{base}.json", "application/json", snapshot_json(snapshot))
+    with translation.override(lang):
+        sections = assessment_selectors.catalogue_sections(catalogue=assessment.catalogue)
+        if kind == "answers":
+            header, rows = answer_rows(snapshot, sections)
+            title = _("Answers")
+        else:
+            header, rows = section_rows(snapshot, sections)
+            title = _("Sections")
+        if fmt == "csv":
+            return Export(
+                f"{base}-{lang}.csv", "text/csv; charset=utf-8", to_csv(header, rows, lang)
+            )
+        return Export(
+            f"{base}-{lang}.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            to_xlsx(header, rows, title),
+        )

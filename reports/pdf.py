@@ -1,0 +1,246 @@
+"""The PDF report: HTML from a Django template, laid out by WeasyPrint.
+
+Rendered only from the stored result snapshot (never from live answers), inside
+``translation.override(lang)``. Charts are the same plotly figures as the results page,
+exported to SVG (reports/svg.py) and cached per snapshot and language (ChartSVG).
+
+WeasyPrint fetches through ``LocalFetcher``: /static/ files come from the static files
+finders (or STATIC_ROOT), /charts/ from the SVGs in hand, and every other URL is refused, so
+rendering never touches the network. Call inside the organisation's scope.
+"""
+
+import logging
+import mimetypes
+import textwrap
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from assessments import narrative, scoring
+from assessments import selectors as assessment_selectors
+from assessments.models import ResultSnapshot
+
+from . import charts, content, selectors, services
+
+logger = logging.getLogger(__name__)
+
+ORIGIN = "https://report.invalid"  # a base URL that can never reach the network
+CHART_WIDTH = 700
+_RENDER_LOCK = threading.Lock()
+_font_config = None  # one per process: building it costs ~0.15 s per report
+RADAR_WIDTH = 820
+
+
+def _weasyprint():
+    # Imported on first use: the web workers that never render do not pay for it.
+    import weasyprint
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    return weasyprint, URLFetcher, URLFetcherResponse
+
+
+def static_file(relative: str) -> Path | None:
+    """A static file by its path below STATIC_URL: from the finders, else STATIC_ROOT."""
+    relative = relative.lstrip("/")
+    if not relative or ".." in Path(relative).parts:
+        return None
+    found = finders.find(relative)
+    if found:
+        return Path(found)
+    candidate = Path(settings.STATIC_ROOT) / relative
+    return candidate if candidate.is_file() else None
+
+
+def make_fetcher(svgs: dict[str, str]):
+    """A WeasyPrint URL fetcher that serves static files and the report's charts locally
+    and refuses everything else."""
+    _wp, URLFetcher, URLFetcherResponse = _weasyprint()
+    static_prefix = "/" + settings.STATIC_URL.strip("/") + "/"
+
+    class LocalFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if f"{parts.scheme}://{parts.netloc}" == ORIGIN:
+                path = unquote(parts.path)
+                if path.startswith(static_prefix):
+                    found = static_file(path[len(static_prefix) :])
+                    if found is not None:
+                        mime = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+                        return URLFetcherResponse(
+                            url, found.read_bytes(), headers={"Content-Type": mime}
+                        )
+                elif path.startswith("/charts/") and path.endswith(".svg"):
+                    name = path[len("/charts/") : -len(".svg")]
+                    if name in svgs:
+                        return URLFetcherResponse(
+                            url,
+                            svgs[name].encode("utf-8"),
+                            headers={"Content-Type": "image/svg+xml"},
+                        )
+            raise ValueError(f"not fetched, the report uses local files only: {url}")
+
+    return LocalFetcher()
+
+
+def _ladder(result: dict):
+    figure = charts.ladder_figure(result)
+    # Keep the stage names horizontal: plotly would turn "Fusion / Convergence" sideways.
+    figure.update_traces(textangle=0, selector={"type": "bar"})
+    return figure
+
+
+def _radar(result: dict, titles: dict[str, str]):
+    # Long titles such as "Digital Twin of the Organization (DTO)" are broken into lines
+    # and given room beside the circle, else the page cuts them off.
+    wrapped = {
+        key: "<br>".join(textwrap.wrap(title, 24, break_on_hyphens=False))
+        for key, title in titles.items()
+    }
+    figure = charts.radar_figure(result, wrapped)
+    figure.update_layout(
+        height=500,
+        margin={"l": 150, "r": 150, "t": 50, "b": 90},
+        legend={"y": -0.2},
+    )
+    return figure
+
+
+def chart_factories(result: dict, titles: dict[str, str]) -> dict:
+    """name → (factory, width). Factories run only for charts missing from the cache."""
+    return {
+        "ladder": (lambda: _ladder(result), CHART_WIDTH),
+        "radar": (lambda: _radar(result, titles), RADAR_WIDTH),
+        "coverage": (lambda: charts.coverage_figure(result, titles), CHART_WIDTH),
+        "gap": (lambda: charts.perception_gap_figure(result, titles), CHART_WIDTH),
+    }
+
+
+def report_context(
+    *, snapshot: ResultSnapshot, lang: str, answers: bool, sections, previous
+) -> dict:
+    """Everything the template shows, in the active language."""
+    assessment = snapshot.assessment
+    organisation = assessment.organisation
+    result = snapshot.data["result"]
+    shown = scoring.round_result(result)
+    view = narrative.result_view(result, sections)
+    level = content.target_level(result["parameters"]["threshold"])
+    plan = content.roadmap(result, sections)
+    strongest, weakest = content.strongest_weakest(shown, sections)
+    gaps = content.largest_gaps(shown, sections) if charts_gap_shown(result) else []
+    prior = None
+    if previous is not None:
+        prior = {
+            "result": previous.data["result"],
+            "title": previous.assessment.title,
+            "date": _date(previous.assessment.closed_at or previous.created_at),
+            "catalogue_version": previous.catalogue_version,
+            "same_catalogue": previous.catalogue_version == snapshot.catalogue_version,
+        }
+    prog = content.progress(shown, prior, sections)
+    date = _date(snapshot.created_at)
+    inputs = snapshot.data.get("inputs", {})
+    return {
+        "lang": lang,
+        "doc_title": _("%(title)s – Co-Creation maturity report") % {"title": assessment.title},
+        "organisation": organisation,
+        "assessment": assessment,
+        "snapshot": snapshot,
+        "catalogue_version": snapshot.catalogue_version,
+        "date": date,
+        "view": view,
+        "summary": content.summary_sentences(
+            organisation=organisation.name,
+            view=view,
+            shown=shown,
+            sections=sections,
+            plan=plan,
+            prog=prog,
+            gaps=gaps,
+        ),
+        "strongest": strongest,
+        "weakest": weakest,
+        "section_pages": content.section_pages(view, shown, sections, level),
+        "gaps": gaps,
+        "disputed": content.disputed_questions(shown, sections),
+        "scale": range(5),
+        "roadmap": plan,
+        "roadmap_groups": [
+            (
+                plan["now"],
+                plan["now_hidden"],
+                _("Now"),
+                _("The next rung: these questions raise the stage."),
+            ),
+            (
+                plan["next"],
+                plan["next_hidden"],
+                _("Next"),
+                _("On the way to the target stage, and the enablers it needs."),
+            ),
+            (
+                plan["later"],
+                plan["later_hidden"],
+                _("Later"),
+                _("Everything else below the target level."),
+            ),
+        ],
+        "progress": prog,
+        "progress_position_change": content.signed_num(prog["position_change"]) if prog else "",
+        "rounds": content.round_rows(snapshot.data, sections),
+        "answers": content.answers_appendix(inputs, shown, sections) if answers else None,
+        "respondent_ids": [r["id"] for r in inputs.get("respondents", [])],
+    }
+
+
+def charts_gap_shown(result: dict) -> bool:
+    groups = result.get("groups", {})
+    return (
+        "business" in groups
+        and "it" in groups
+        and any(gap is not None for gap in result["perception_gap"].values())
+    )
+
+
+def _date(value) -> str:
+    return date_format(timezone.localtime(value), "DATE_FORMAT")
+
+
+def render_html(*, snapshot: ResultSnapshot, lang: str, answers: bool = False) -> tuple:
+    """(html, svgs) of the report; exports the charts not yet cached."""
+    with translation.override(lang):
+        sections = assessment_selectors.catalogue_sections(catalogue=snapshot.assessment.catalogue)
+        result = snapshot.data["result"]
+        titles = narrative.section_titles(sections)
+        svgs = services.chart_svgs(
+            snapshot=snapshot, lang=lang, figures=chart_factories(result, titles)
+        )
+        previous = selectors.previous_snapshot(snapshot=snapshot)
+        context = report_context(
+            snapshot=snapshot, lang=lang, answers=answers, sections=sections, previous=previous
+        )
+        html = render_to_string("reports/report.html", context)
+    return html, svgs
+
+
+def render_pdf(*, snapshot: ResultSnapshot, lang: str, answers: bool = False) -> bytes:
+    """The report as PDF bytes: A4, tagged (PDF/UA-1), with title, author and language."""
+    global _font_config
+    weasyprint, _fetcher, _response = _weasyprint()
+    html, svgs = render_html(snapshot=snapshot, lang=lang, answers=answers)
+    with _RENDER_LOCK:
+        if _font_config is None:
+            from weasyprint.text.fonts import FontConfiguration
+
+            _font_config = FontConfiguration()
+        document = weasyprint.HTML(
+            string=html, base_url=ORIGIN + "/", url_fetcher=make_fetcher(svgs)
+        ).render(font_config=_font_config)
+        return document.write_pdf(pdf_variant="pdf/ua-1")

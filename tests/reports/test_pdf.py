@@ -1,0 +1,138 @@
+"""The PDF report: its text (extracted with pypdf) holds the stage, the six section titles
+and the snapshot's figures as the template formats them; metadata; the local-only fetcher."""
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import translation
+from django_scopes import scope
+from pypdf import PdfReader
+
+from assessments import narrative, scoring, services
+from assessments import selectors as assessment_selectors
+from assessments.templatetags.compass import num, pct
+from reports import content, pdf
+from tests.factories import UserFactory
+
+from .conftest import answer_all
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return normalise(" ".join(page.extract_text() for page in reader.pages))
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_render_pdf_text_has_stage_sections_and_figures(personas, snapshot, fake_svg, lang):
+    with scope(organisation=personas.org_a):
+        data = pdf.render_pdf(snapshot=snapshot, lang=lang)
+        sections = assessment_selectors.catalogue_sections(catalogue=personas.assessment.catalogue)
+    text = pdf_text(data)
+    shown = scoring.round_result(snapshot.data["result"])
+    with translation.override(lang):
+        assert narrative.stage_label(shown["stage"]["index"]) in text
+        assert num(shown["position"], 2) in text
+        for section in sections:
+            assert normalise(section.title) in text
+            figures = shown["sections"][section.key]
+            assert pct(figures["fulfilment"]) in text
+            assert pct(figures["coverage"]) in text
+            assert pct(figures["agreement"]) in text
+        # The perception gap is shown: both groups have 3 respondents.
+        gaps = content.largest_gaps(shown, sections)
+        assert len(gaps) == 3
+        assert pct(gaps[0]["business"]) in text
+    decimal = "," if lang == "de" else "."
+    assert f"{shown['position']:.2f}".replace(".", decimal) in text
+    assert data.startswith(b"%PDF-")
+
+
+@pytest.mark.django_db
+def test_render_pdf_metadata_title_author_language_and_tags(personas, snapshot, fake_svg):
+    with scope(organisation=personas.org_a):
+        data = pdf.render_pdf(snapshot=snapshot, lang="en")
+    reader = PdfReader(io.BytesIO(data))
+    assert reader.metadata.title == "Assessment A – Co-Creation maturity report"
+    assert reader.metadata.author == "Organisation A"
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert "/StructTreeRoot" in root  # tagged PDF
+    assert root["/MarkInfo"]["/Marked"]
+    assert reader.pages[0].mediabox.width == pytest.approx(595.28, abs=0.5)  # A4
+
+
+@pytest.mark.django_db
+def test_render_pdf_answers_appendix_rounds_and_progress(personas, questions, fake_svg):
+    owner = personas.users["owner"]
+    with scope(organisation=personas.org_a):
+        earlier = services.create_assessment(
+            organisation=personas.org_a,
+            created_by=owner,
+            title="Earlier round",
+            catalogue=personas.assessment.catalogue,
+            target_stage=3,
+            respondents=[(UserFactory(username="someone-else"), "it")],
+        )
+        previous = answer_all(earlier, questions, [], seed=3, shift=-1.0)
+        previous.created_at -= timedelta(days=300)
+        previous.save(update_fields=["created_at"])
+        current = answer_all(personas.assessment, questions, ["it"], seed=5)
+        # Round data a workshop adds to the snapshot is shown when present.
+        current.data["rounds"] = {
+            "AL-02": [
+                {"round": 1, "n": 3, "sigma": 1.0, "agreement": 0.5},
+                {"round": 2, "n": 3, "sigma": 0.5, "agreement": 0.75},
+            ]
+        }
+        current.save(update_fields=["data"])
+        data = pdf.render_pdf(snapshot=current, lang="en", answers=True)
+    text = pdf_text(data)
+    assert "Appendix: answers" in text
+    assert "Agreement across workshop rounds" in text
+    assert "50.0 % 75.0 % +25.0 %" in text
+    assert "R1" in text and "R2" in text
+    for user in personas.users.values():
+        assert user.get_full_name() not in text
+        assert user.username not in text
+    # Progress against the earlier result: its title and both positions.
+    shown_then = scoring.round_result(previous.data["result"])
+    shown_now = scoring.round_result(current.data["result"])
+    assert "Earlier round" in text
+    assert f"{shown_then['position']:.2f}" in text
+    assert f"{shown_now['position']:.2f}" in text
+    # Only two respondents: no perception gap, the note says why.
+    assert "both groups have at least 3 respondents" in text
+
+
+@pytest.mark.django_db
+def test_render_pdf_second_render_exports_no_chart(personas, snapshot, fake_svg):
+    with scope(organisation=personas.org_a):
+        pdf.render_pdf(snapshot=snapshot, lang="en")
+        first = len(fake_svg)
+        pdf.render_html(snapshot=snapshot, lang="en")
+    assert first == 4  # ladder, radar, coverage, perception gap
+    assert len(fake_svg) == first
+
+
+def test_fetcher_serves_static_and_charts_and_refuses_other_urls():
+    fetcher = pdf.make_fetcher({"radar": "<svg/>"})
+    css = fetcher.fetch(pdf.ORIGIN + "/static/css/report.css")
+    assert b"@page" in css.read()
+    assert fetcher.fetch(pdf.ORIGIN + "/charts/radar.svg").read() == b"<svg/>"
+    for url in (
+        "https://example.org/x.css",
+        "http://127.0.0.1:8000/static/css/report.css",
+        "file:///etc/passwd",
+        pdf.ORIGIN + "/static/../maturity/settings.py",
+        pdf.ORIGIN + "/charts/unknown.svg",
+        pdf.ORIGIN + "/media/x.png",
+    ):
+        with pytest.raises(ValueError, match="local files only"):
+            fetcher.fetch(url)
