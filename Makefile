@@ -91,7 +91,7 @@ bench: setup postgres
 	  || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE compass_bench"
 	$(PY) bench/questionnaire_bench.py --pg-url $(BENCH_PG_URL)
 	$(PY) bench/report_bench.py
-	$(PY) bench/workshop_load.py
+	$(PY) bench/workshop_load.py --workers 4 --spawn-rate 15
 
 clean:
 	rm -rf .venv staticfiles var .hypothesis

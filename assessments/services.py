@@ -6,7 +6,7 @@ import time
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -208,21 +208,19 @@ def save_answer(
         )
         if locked.submitted_at is not None or locked.assessment.status != AssessmentStatus.OPEN:
             raise AnswerLocked
+        # The respondent row lock (PostgreSQL) or the immediate write transaction (SQLite)
+        # serialises one person's saves, so the read-then-write below cannot race.
         answer = Answer.objects.filter(respondent=locked, question=question, round=round).first()
         if answer is None:
-            try:
-                with transaction.atomic():
-                    answer = Answer.objects.create(
-                        respondent=locked,
-                        question=question,
-                        round=round,
-                        value=value,
-                        comment=comment,
-                        client_ts=ts,
-                    )
-                return answer, True
-            except IntegrityError:
-                answer = Answer.objects.get(respondent=locked, question=question, round=round)
+            answer = Answer.objects.create(
+                respondent=locked,
+                question=question,
+                round=round,
+                value=value,
+                comment=comment,
+                client_ts=ts,
+            )
+            return answer, True
         if ts <= answer.client_ts:
             return answer, False
         answer.value = value

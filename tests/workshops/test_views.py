@@ -1,0 +1,411 @@
+"""Workshop screens through the test client, as personas and as anonymous participants."""
+
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+from django_scopes import scope
+
+from assessments.models import Answer, Consensus
+from workshops import services
+from workshops.models import Participant, Phase, SessionStatus, WorkshopSession
+from workshops.views import COOKIE_PREFIX
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def presenter_url(room, name="workshop_presenter"):
+    return reverse(name, args=[room.org.slug, room.session.pk])
+
+
+def signed_in(client, personas, role="consultant"):
+    client.force_login(personas.users[role])
+    return client
+
+
+def vote(client, room, value="3", ts="1700000000000", question="AL-01", **extra):
+    data = {"question": question, "value": value, "ts": ts, **extra}
+    return client.post(reverse("workshop_vote", args=[room.session.code]), data, **JSON)
+
+
+# ------------------------------------------------------------------ starting and listing
+
+
+def test_assessment_page_links_workshops_for_facilitators(client, personas):
+    url = reverse("assessment", args=[personas.org_a.slug, personas.assessment.pk])
+    assert "workshops-link" in signed_in(client, personas, "owner").get(url).content.decode()
+    client.logout()
+    assert "workshops-link" not in signed_in(client, personas, "viewer").get(url).content.decode()
+
+
+def test_start_creates_session_and_opens_presenter(client, personas, clear_cache):
+    url = reverse("workshop_start", args=[personas.org_a.slug, personas.assessment.pk])
+    response = signed_in(client, personas).post(url, {"mode": "self", "section": ""})
+    with scope(organisation=personas.org_a):
+        session = WorkshopSession.objects.get()
+    assert session.mode == "self" and session.section is None
+    assert response.url == reverse("workshop_presenter", args=[personas.org_a.slug, session.pk])
+
+
+def test_start_invalid_mode_changes_nothing(client, personas, clear_cache):
+    url = reverse("workshop_start", args=[personas.org_a.slug, personas.assessment.pk])
+    response = signed_in(client, personas).post(url, {"mode": "chaos"})
+    assert response.status_code == 302
+    with scope(organisation=personas.org_a):
+        assert not WorkshopSession.objects.exists()
+
+
+def test_start_on_closed_assessment_shows_message(client, personas, clear_cache):
+    with scope(organisation=personas.org_a):
+        personas.assessment.status = "closed"
+        personas.assessment.save()
+    url = reverse("workshop_start", args=[personas.org_a.slug, personas.assessment.pk])
+    response = signed_in(client, personas).post(url, {"mode": "facilitator"}, follow=True)
+    assert "This assessment is closed" in response.content.decode()
+
+
+def test_list_shows_sessions(client, personas, room):
+    url = reverse("workshop_list", args=[personas.org_a.slug, personas.assessment.pk])
+    assert room.session.code in signed_in(client, personas).get(url).content.decode()
+
+
+# ------------------------------------------------------------------ presenter
+
+
+def test_presenter_shows_code_qr_and_count_but_no_distribution_while_voting(client, personas, room):
+    room.join("business", "Visible Nowhere")
+    html = signed_in(client, personas).get(presenter_url(room)).content.decode()
+    assert room.session.code in html
+    assert "<svg" in html and "ws-qr-svg" in html
+    assert 'id="ws-participants" data-count="1"' in html
+    assert 'id="ws-votes" data-count="0"' in html
+    assert "fig-distribution" not in html
+    assert "ws-results" not in html
+    assert "Visible Nowhere" not in html
+
+
+def test_presenter_reveal_shows_histogram_mean_and_spread(client, personas, room):
+    for value in ("4", "2"):
+        _p, token = room.join()
+        vote(room.cookie(client.__class__(), token), room, value)
+    signed_in(client, personas)
+    html = client.get(presenter_url(room)).content.decode()
+    assert "fig-distribution" not in html
+    response = client.post(presenter_url(room, "workshop_reveal"))
+    assert response.status_code == 302
+    html = client.get(presenter_url(room)).content.decode()
+    figure = html.split('id="fig-distribution" type="application/json">')[1].split("</script>")[0]
+    assert json.loads(figure)["data"][0]["y"] == [0, 0, 1, 0, 1, 0]
+    assert 'id="ws-mean">3,00<' in html or 'id="ws-mean">3.00<' in html
+    assert 'id="ws-sigma">1,00<' in html or 'id="ws-sigma">1.00<' in html
+    assert "ws-groups-hidden" in html  # two votes: below k, no business/IT figures
+    assert "ws-consensus-form" in html
+
+
+def test_presenter_state_partial_counts_and_refresh_on_change(client, personas, room):
+    signed_in(client, personas)
+    url = presenter_url(room, "workshop_presenter_state")
+    response = client.get(url, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert 'id="ws-live"' in html and "<html" not in html
+    key = html.split("?v=")[1].split('"')[0]
+    assert client.get(url + "?v=" + key, HTTP_HX_REQUEST="true").headers.get("HX-Refresh") is None
+    client.post(presenter_url(room, "workshop_navigate"), {"to": "next"})
+    # Another screen moved on: the polling page reloads.
+    response = client.get(url + "?v=" + key, HTTP_HX_REQUEST="true")
+    assert response.headers["HX-Refresh"] == "true"
+
+
+def test_presenter_navigate_jump_and_unknown(client, personas, room):
+    signed_in(client, personas)
+    client.post(presenter_url(room, "workshop_navigate"), {"to": "AL-07"})
+    assert room.refresh().current_question.code == "AL-07"
+    response = client.post(presenter_url(room, "workshop_navigate"), {"to": "XX-99"}, follow=True)
+    assert "There is no such question" in response.content.decode()
+    assert room.refresh().current_question.code == "AL-07"
+
+
+def test_presenter_revote_needs_reveal(client, personas, room):
+    signed_in(client, personas)
+    response = client.post(presenter_url(room, "workshop_revote"), follow=True)
+    assert "Reveal the votes before" in response.content.decode()
+    client.post(presenter_url(room, "workshop_reveal"))
+    client.post(presenter_url(room, "workshop_revote"))
+    session = room.refresh()
+    assert (session.current_round, session.phase) == (2, Phase.VOTING)
+
+
+def test_presenter_consensus_value_and_leave_mean(client, personas, room):
+    signed_in(client, personas)
+    url = presenter_url(room, "workshop_consensus")
+    client.post(url, {"action": "consensus", "value": "none", "note": "unclear"})
+    with scope(organisation=room.org):
+        consensus = Consensus.objects.get()
+        assert (consensus.value, consensus.note) == (None, "unclear")
+    client.post(url, {"action": "consensus", "value": "3", "note": ""})
+    with scope(organisation=room.org):
+        assert Consensus.objects.get().value == 3
+    response = client.post(url, {"action": "consensus", "value": "7"}, follow=True)
+    assert "Choose a consensus value" in response.content.decode()
+    client.post(url, {"action": "mean"})
+    with scope(organisation=room.org):
+        assert not Consensus.objects.exists()
+
+
+def test_presenter_of_other_organisation_not_found(client, personas, room):
+    client.force_login(personas.users["outsider"])
+    assert client.get(presenter_url(room)).status_code == 404
+    url = reverse("workshop_presenter", args=[personas.org_b.slug, room.session.pk])
+    assert client.get(url).status_code == 404
+    url = reverse("workshop_reveal", args=[personas.org_b.slug, room.session.pk])
+    assert client.post(url).status_code == 404
+    assert room.refresh().phase == Phase.VOTING
+
+
+def test_presenter_close_locks_session(client, personas, room):
+    signed_in(client, personas)
+    client.post(presenter_url(room, "workshop_close"))
+    assert room.refresh().status == SessionStatus.CLOSED
+    html = client.get(presenter_url(room)).content.decode()
+    assert "ws-reveal-form" not in html
+
+
+# ------------------------------------------------------------------ joining
+
+
+def test_join_form_normalises_typed_code(client, room):
+    typed = " " + room.session.code[:4].lower() + "-" + room.session.code[4:].lower()
+    response = client.post(reverse("workshop_join_form"), {"code": typed})
+    assert response.url == reverse("workshop_join", args=[room.session.code])
+
+
+def test_join_form_unknown_code_clear_error(client, room):
+    response = client.post(reverse("workshop_join_form"), {"code": "ZZZZZZZZ"})
+    assert response.status_code == 404
+    assert "There is no workshop with this code" in response.content.decode()
+
+
+def test_join_sets_httponly_lax_cookie_and_redirects(client, room):
+    url = reverse("workshop_join", args=[room.session.code])
+    page = client.get(url).content.decode()
+    nonce = page.split('name="nonce" value="')[1].split('"')[0]
+    response = client.post(url, {"perspective": "it", "display_name": "Kim", "nonce": nonce})
+    assert response.url == reverse("workshop_participant", args=[room.session.code])
+    cookie = response.cookies[COOKIE_PREFIX + room.session.code]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and not cookie["secure"]
+    with scope(organisation=room.org):
+        participant = Participant.objects.get()
+    assert participant.display_name == "Kim"
+    assert participant.token_hash == services.hash_token(cookie.value)
+    # Reloading the join page continues where the person was.
+    assert client.get(url).url == reverse("workshop_participant", args=[room.session.code])
+
+
+def test_join_retried_post_same_nonce_one_participant(client, room):
+    url = reverse("workshop_join", args=[room.session.code])
+    data = {"perspective": "business", "nonce": "fixed-nonce"}
+    client.post(url, data)
+    client.cookies.clear()  # the first response never arrived
+    client.post(url, data)
+    with scope(organisation=room.org):
+        assert Participant.objects.count() == 1
+
+
+def test_join_cookie_secure_over_https(client, room, settings):
+    settings.HTTPS = True
+    url = reverse("workshop_join", args=[room.session.code])
+    response = client.post(url, {"perspective": "business"})
+    assert response.cookies[COOKIE_PREFIX + room.session.code]["secure"]
+
+
+def test_join_without_perspective_shows_error_nothing_created(client, room):
+    url = reverse("workshop_join", args=[room.session.code])
+    response = client.post(url, {"perspective": ""})
+    assert response.status_code == 400
+    assert "Choose your perspective" in response.content.decode()
+    with scope(organisation=room.org):
+        assert not Participant.objects.exists()
+
+
+def test_join_closed_session_clear_message(client, room):
+    with scope(organisation=room.org):
+        services.close_session(session=room.session)
+    response = client.get(reverse("workshop_join", args=[room.session.code]))
+    assert response.status_code == 410
+    assert "This workshop has ended" in response.content.decode()
+
+
+def test_join_unknown_code_rate_limited(client, room, settings):
+    settings.WORKSHOP_JOIN_FAILURES = 20
+    for i in range(20):
+        response = client.get(reverse("workshop_join", args=[f"ABCDEF{i:02d}"]))
+        assert response.status_code == 404
+    response = client.get(reverse("workshop_join", args=[room.session.code]))
+    assert response.status_code == 429
+    assert "Too many workshop codes" in response.content.decode()
+    other = client.__class__(REMOTE_ADDR="198.51.100.9")
+    assert other.get(reverse("workshop_join", args=[room.session.code])).status_code == 200
+
+
+def test_join_malformed_code_not_found(client, clear_cache):
+    assert client.get(reverse("workshop_join", args=["<script>"])).status_code == 404
+
+
+# ------------------------------------------------------------------ participant screen
+
+
+def test_participant_without_cookie_goes_to_join(client, room):
+    response = client.get(reverse("workshop_participant", args=[room.session.code]))
+    assert response.url == reverse("workshop_join", args=[room.session.code])
+
+
+def test_participant_sees_question_labels_and_count_not_distribution(client, room):
+    _p, token = room.join("business", "Robin")
+    _other, other_token = room.join("it")
+    vote(room.cookie(client.__class__(), other_token), room, "1")
+    html = (
+        room.cookie(client, token)
+        .get(reverse("workshop_participant", args=[room.session.code]))
+        .content.decode()
+    )
+    with scope(organisation=room.org):
+        question = room.refresh().current_question
+    assert escape(question.text_en) in html
+    assert 'id="v-AL-01-dk"' in html
+    assert all(f'id="v-AL-01-{i}"' in html for i in range(5))
+    assert 'id="ws-votes" data-count="1"' in html
+    assert "ws-results" not in html
+    assert "Robin" in html  # the person's own screen only
+
+
+def test_participant_sees_result_after_reveal(client, room):
+    _p, token = room.join()
+    room.cookie(client, token)
+    vote(client, room, "2")
+    with scope(organisation=room.org):
+        services.reveal(session=room.session)
+    html = client.get(reverse("workshop_participant", args=[room.session.code])).content.decode()
+    assert "ws-results" in html
+    assert 'id="closed-AL-01"' in html
+
+
+def test_participant_state_refreshes_when_presenter_moves(client, room):
+    _p, token = room.join()
+    room.cookie(client, token)
+    url = reverse("workshop_participant_state", args=[room.session.code])
+    html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    key = html.split("?v=")[1].split('"')[0]
+    with scope(organisation=room.org):
+        services.step(session=room.session, offset=1)
+    response = client.get(url + "?v=" + key, HTTP_HX_REQUEST="true")
+    assert response.headers["HX-Refresh"] == "true"
+
+
+def test_participant_state_without_cookie_htmx_redirects(client, room):
+    url = reverse("workshop_participant_state", args=[room.session.code])
+    response = client.get(url, HTTP_HX_REQUEST="true")
+    assert response.headers["HX-Redirect"] == reverse("workshop_join", args=[room.session.code])
+
+
+def test_self_paced_participant_resumes_at_first_unanswered(client, self_paced_room):
+    room = self_paced_room
+    _p, token = room.join()
+    room.cookie(client, token)
+    vote(client, room, "2", question="AL-01")
+    html = client.get(reverse("workshop_participant", args=[room.session.code])).content.decode()
+    assert 'class="ws-item is-current" id="item-AL-02"' in html
+    html = client.get(
+        reverse("workshop_participant", args=[room.session.code]) + "?q=AL-05"
+    ).content.decode()
+    assert 'class="ws-item is-current" id="item-AL-05"' in html
+
+
+# ------------------------------------------------------------------ voting
+
+
+def test_vote_acknowledged_with_same_ts_once(client, room):
+    _p, token = room.join()
+    room.cookie(client, token)
+    first = vote(client, room, "3", "1700000000001").json()
+    again = vote(client, room, "3", "1700000000001").json()
+    assert first == {
+        "ok": True,
+        "question": "AL-01",
+        "round": 1,
+        "ts": 1700000000001,
+        "applied": True,
+    }
+    assert again["ok"] and not again["applied"]
+    with scope(organisation=room.org):
+        assert Answer.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"value": "5"},
+        {"value": ""},
+        {"value": "2", "ts": "abc"},
+        {"value": "2", "ts": "-4"},
+        {"value": "2", "round": "x"},
+    ],
+)
+def test_vote_invalid_input_400_nothing_stored(client, room, data):
+    _p, token = room.join()
+    room.cookie(client, token)
+    response = vote(client, room, **{"ts": "1700000000000", **data})
+    assert response.status_code == 400
+    assert response.json()["ok"] is False
+    with scope(organisation=room.org):
+        assert not Answer.objects.exists()
+
+
+def test_vote_unknown_question_404(client, room):
+    _p, token = room.join()
+    response = vote(room.cookie(client, token), room, "2", question="IN-01")
+    assert response.status_code == 404
+
+
+def test_vote_after_close_refused_with_clear_json(client, room):
+    _p, token = room.join()
+    room.cookie(client, token)
+    with scope(organisation=room.org):
+        services.close_session(session=room.session)
+    response = vote(client, room, "2")
+    assert response.status_code == 409
+    assert response.json()["error"] == "This workshop has ended; votes are no longer accepted."
+
+
+def test_vote_without_cookie_json_asks_to_rejoin(client, room):
+    response = vote(client, room, "2")
+    assert response.status_code == 403
+    assert response.json()["rejoin"] is True
+
+
+def test_vote_without_javascript_redirects_to_next_question(client, self_paced_room):
+    room = self_paced_room
+    _p, token = room.join()
+    room.cookie(client, token)
+    url = reverse("workshop_vote", args=[room.session.code])
+    response = client.post(url, {"question": "AL-03", "value": "dk", "round": "1"})
+    assert response.url == reverse("workshop_participant", args=[room.session.code]) + "?q=AL-04"
+    with scope(organisation=room.org):
+        answer = Answer.objects.get()
+    assert (answer.question.code, answer.value) == ("AL-03", None)
+
+
+def test_blocked_address_learns_nothing_but_joined_phones_keep_voting(client, room, settings):
+    """After the limit, unknown and known codes alike answer 429 to cookie-less requests;
+    people already in the room (same venue network) keep voting."""
+    settings.WORKSHOP_JOIN_FAILURES = 3
+    _p, token = room.join()
+    for i in range(3):
+        client.get(reverse("workshop_join", args=[f"ABCDEF{i:02d}"]))
+    assert client.get(reverse("workshop_join", args=["ABCDEF99"])).status_code == 429
+    state = reverse("workshop_participant_state", args=[room.session.code])
+    assert client.get(state).status_code == 429
+    response = client.post(reverse("workshop_join_form"), {"code": room.session.code})
+    assert response.status_code == 429
+    room.cookie(client, token)
+    assert vote(client, room, "2").json()["ok"] is True

@@ -1,0 +1,31 @@
+"""Staff admin for workshop sessions. Participants' display names and token hashes are left
+out: staff see who took part by perspective only."""
+
+from django.contrib import admin
+
+from assessments.admin import admin_site
+
+from . import models
+
+
+class ParticipantInline(admin.TabularInline):
+    model = models.Participant
+    fields = ["respondent", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(models.WorkshopSession, site=admin_site)
+class WorkshopSessionAdmin(admin.ModelAdmin):
+    list_display = ["code", "assessment", "mode", "status", "phase", "created_at"]
+    list_filter = ["status", "mode"]
+    list_select_related = ["assessment"]
+    readonly_fields = ["code", "current_question", "current_round", "phase", "created_by"]
+    inlines = [ParticipantInline]
+
+
+@admin.register(models.QuestionRound, site=admin_site)
+class QuestionRoundAdmin(admin.ModelAdmin):
+    list_display = ["session", "question", "number", "opened_at", "revealed_at"]
+    list_select_related = ["session", "question"]

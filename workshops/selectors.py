@@ -1,0 +1,225 @@
+"""Reads of the workshop mode. Every screen is built from the database on each request (no
+process memory), each selector in a fixed number of queries whatever the number of
+participants and questions."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db.models import Count, Q
+from django_scopes import scopes_disabled
+
+from assessments.models import Answer, Question
+
+from . import stats
+from .models import JOIN_ALPHABET, Participant, QuestionRound, WorkshopSession
+
+
+def normalise_code(raw: str) -> str:
+    """What a person typed → the code as stored (case, spaces and dashes do not matter)."""
+    return "".join(raw.split()).replace("-", "").upper()
+
+
+def is_well_formed(code: str) -> bool:
+    return 6 <= len(code) <= 16 and all(c in JOIN_ALPHABET for c in code)
+
+
+def session_for_code(code: str) -> WorkshopSession | None:
+    """The one lookup by a global key: the code names the organisation, so it runs without
+    a scope; the caller opens the session's organisation's scope for everything else."""
+    if not is_well_formed(code):
+        return None
+    with scopes_disabled():
+        return (
+            WorkshopSession.objects.select_related(
+                "assessment__organisation", "assessment__catalogue", "current_question", "section"
+            )
+            .filter(code=code)
+            .first()
+        )
+
+
+def participant_for_cookie(*, code: str, token_hash: str) -> Participant | None:
+    """Participant, session, assessment and organisation in one query: the hot path of every
+    vote and poll. Like ``session_for_code`` a lookup by global keys (code and token hash),
+    so without scope; the caller opens the organisation's scope."""
+    if not is_well_formed(code):
+        return None
+    with scopes_disabled():
+        return (
+            # Lean on purpose (no question texts, no section JSON): this runs on every vote.
+            Participant.objects.select_related(
+                "respondent", "session__assessment__organisation", "session__assessment__catalogue"
+            )
+            .filter(session__code=code, token_hash=token_hash)
+            .first()
+        )
+
+
+@lru_cache(maxsize=8)
+def _catalogue_questions(catalogue_id: int, version: tuple) -> tuple[Question, ...]:
+    """Every question of a catalogue version, in questionnaire order. A loaded catalogue
+    version never changes (its checksum and load time are part of the key), so each process
+    reads it once; this is reference data, not session state: every app server agrees."""
+    return tuple(
+        Question.objects.filter(catalogue_id=catalogue_id)
+        .select_related("section")
+        .order_by("section__order", "order")
+    )
+
+
+def session_questions(*, session: WorkshopSession) -> list[Question]:
+    """The questions the session covers, in questionnaire order (a query once per process
+    and catalogue version)."""
+    catalogue = session.assessment.catalogue
+    questions = _catalogue_questions(catalogue.pk, (catalogue.checksum, catalogue.loaded_at))
+    if session.section_id:
+        return [q for q in questions if q.section_id == session.section_id]
+    return list(questions)
+
+
+def session_question(*, session: WorkshopSession, code: str) -> Question | None:
+    return next((q for q in session_questions(session=session) if q.code == code), None)
+
+
+def current_question(*, session: WorkshopSession) -> Question | None:
+    if session.current_question_id is None:
+        return None
+    questions = session_questions(session=session)
+    return next((q for q in questions if q.pk == session.current_question_id), None)
+
+
+@dataclass(frozen=True)
+class VoteTarget:
+    """A question of the session and the state of its latest voting round."""
+
+    question: Question
+    number: int | None  # latest round number, None if never opened
+    revealed: bool
+
+
+def vote_target(*, session: WorkshopSession, code: str) -> VoteTarget | None:
+    """The question a vote names and its latest round (one query)."""
+    question = session_question(session=session, code=code)
+    if question is None:
+        return None
+    latest = (
+        QuestionRound.objects.filter(session=session, question_id=question.pk)
+        .order_by("-number")
+        .values_list("number", "revealed_at")
+        .first()
+    )
+    if latest is None:
+        return VoteTarget(question=question, number=None, revealed=False)
+    return VoteTarget(question=question, number=latest[0], revealed=latest[1] is not None)
+
+
+def latest_round(*, session: WorkshopSession, question: Question) -> QuestionRound | None:
+    return (
+        QuestionRound.objects.filter(session=session, question=question).order_by("-number").first()
+    )
+
+
+def participant_count(*, session: WorkshopSession) -> int:
+    return Participant.objects.filter(session=session).count()
+
+
+def vote_count(*, session: WorkshopSession, question_id: int, number: int) -> int:
+    return Answer.objects.filter(
+        respondent__workshop_participant__session=session, question_id=question_id, round=number
+    ).count()
+
+
+def live_counts(*, session: WorkshopSession) -> dict:
+    """Participants and votes in the current round, for the polled status (two queries;
+    one when self-paced: then nobody's screen shows a current question's votes)."""
+    counts = {"participants": participant_count(session=session), "votes": 0}
+    if session.current_question_id and not session.is_self_paced:
+        counts["votes"] = vote_count(
+            session=session, question_id=session.current_question_id, number=session.current_round
+        )
+    return counts
+
+
+def rounds_signature(*, session: WorkshopSession) -> str:
+    """Changes whenever a round is revealed or re-opened anywhere in the session (one
+    query): a self-paced participant's page reloads then, whatever question it shows."""
+    agg = QuestionRound.objects.filter(session=session).aggregate(
+        revealed=Count("id", filter=Q(revealed_at__isnull=False)),
+        revotes=Count("id", filter=Q(number__gt=1)),
+    )
+    return f"{agg['revealed']}.{agg['revotes']}"
+
+
+def round_states(*, session: WorkshopSession) -> dict[int, QuestionRound]:
+    """Latest round per question id (one query)."""
+    latest: dict[int, QuestionRound] = {}
+    for r in QuestionRound.objects.filter(session=session).order_by("question_id", "number"):
+        latest[r.question_id] = r
+    return latest
+
+
+def participant_answers(*, participant: Participant) -> dict[tuple[int, int], Answer]:
+    """The participant's answers keyed by (question id, round) (one query)."""
+    return {(a.question_id, a.round): a for a in participant.respondent.answers.all()}
+
+
+def round_votes(*, session: WorkshopSession, question_id: int) -> dict[int, list[tuple]]:
+    """Every round's votes of one question: round → [(perspective, value)] (one query)."""
+    rows = Answer.objects.filter(
+        respondent__workshop_participant__session=session, question_id=question_id
+    ).values_list("round", "respondent__perspective", "value")
+    votes: dict[int, list[tuple]] = defaultdict(list)
+    for number, perspective, value in rows:
+        votes[number].append((perspective, value))
+    return dict(votes)
+
+
+def reveal_summary(*, session: WorkshopSession, question_id: int, number: int) -> dict:
+    """What the reveal shows for round ``number``: its figures, and if it is a re-vote the
+    first round's figures and the change in agreement (one query)."""
+    k = session.assessment.catalogue.min_group_size
+    votes = round_votes(session=session, question_id=question_id)
+    current = stats.summarise(votes.get(number, []), k)
+    first = stats.summarise(votes.get(1, []), k) if number > 1 else None
+    return {
+        "round": number,
+        "current": current,
+        "first": first,
+        "agreement_change": stats.agreement_change(first, current),
+    }
+
+
+def progress(*, session: WorkshopSession, questions: list[Question]) -> dict:
+    """Self-paced progress: votes per question in its latest round, and how many
+    participants have answered every question (two queries)."""
+    per_round = (
+        Answer.objects.filter(respondent__workshop_participant__session=session)
+        .values("question_id", "round")
+        .annotate(n=Count("id"))
+    )
+    latest: dict[int, tuple[int, int]] = {}
+    for row in per_round:
+        number, _n = latest.get(row["question_id"], (0, 0))
+        if row["round"] >= number:
+            latest[row["question_id"]] = (row["round"], row["n"])
+    ids = {q.pk for q in questions}
+    done = (
+        Answer.objects.filter(
+            respondent__workshop_participant__session=session, question_id__in=ids
+        )
+        .values("respondent_id")
+        .annotate(answered=Count("question_id", distinct=True))
+        .filter(answered=len(ids))
+        .count()
+    )
+    rows = [{"question": q, "votes": latest.get(q.pk, (1, 0))[1]} for q in questions]
+    return {"rows": rows, "finished": done}
+
+
+def sessions_of(*, assessment) -> list[WorkshopSession]:
+    return list(
+        WorkshopSession.objects.filter(assessment=assessment)
+        .select_related("section")
+        .annotate(participant_total=Count("participants"))
+    )
