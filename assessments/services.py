@@ -6,7 +6,7 @@ import time
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -184,6 +184,25 @@ def update_assessment(
     )
 
 
+_UPSERT_ANSWER = """
+INSERT INTO assessments_answer
+    (respondent_id, question_id, round, value, comment, client_ts, updated_at)
+SELECT %s, %s, %s, %s, %s, %s, %s
+WHERE EXISTS (
+    SELECT 1 FROM assessments_respondent r
+    JOIN assessments_assessment a ON a.id = r.assessment_id
+    WHERE r.id = %s AND r.submitted_at IS NULL AND a.status = %s
+)
+ON CONFLICT (respondent_id, question_id, round) DO UPDATE SET
+    value = excluded.value,
+    comment = excluded.comment,
+    client_ts = excluded.client_ts,
+    updated_at = excluded.updated_at
+WHERE assessments_answer.client_ts < excluded.client_ts
+RETURNING id
+"""
+
+
 def save_answer(
     *,
     respondent: Respondent,
@@ -199,35 +218,45 @@ def save_answer(
     if value is not None and not (type(value) is int and 0 <= value <= 4):
         raise ValidationError(_("An answer is a whole number from 0 to 4, or “don't know”."))
     ts = client_ts if client_ts is not None else now_ms()
-    with transaction.atomic():
-        # Re-read under lock: the lock on the respondent row serialises saves of one person.
-        locked = (
-            Respondent.objects.select_for_update()
-            .select_related("assessment")
-            .get(pk=respondent.pk)
+    now = timezone.now()
+    # Every click of every respondent and workshop participant lands here, so it is one
+    # statement: insert, or update only when this click is newer than the stored one, and
+    # only while the respondent may still answer. The database applies it atomically, so
+    # concurrent retries of the same click cannot race (same SQL on SQLite and PostgreSQL).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _UPSERT_ANSWER,
+            [
+                respondent.pk,
+                question.pk,
+                round,
+                value,
+                comment,
+                ts,
+                connection.ops.adapt_datetimefield_value(now),
+                respondent.pk,
+                AssessmentStatus.OPEN.value,
+            ],
         )
-        if locked.submitted_at is not None or locked.assessment.status != AssessmentStatus.OPEN:
-            raise AnswerLocked
-        # The respondent row lock (PostgreSQL) or the immediate write transaction (SQLite)
-        # serialises one person's saves, so the read-then-write below cannot race.
-        answer = Answer.objects.filter(respondent=locked, question=question, round=round).first()
-        if answer is None:
-            answer = Answer.objects.create(
-                respondent=locked,
-                question=question,
-                round=round,
-                value=value,
-                comment=comment,
-                client_ts=ts,
-            )
-            return answer, True
-        if ts <= answer.client_ts:
-            return answer, False
-        answer.value = value
-        answer.comment = comment
-        answer.client_ts = ts
-        answer.save(update_fields=["value", "comment", "client_ts", "updated_at"])
+        row = cursor.fetchone()
+    if row is not None:
+        answer = Answer(
+            id=row[0],
+            respondent=respondent,
+            question=question,
+            round=round,
+            value=value,
+            comment=comment,
+            client_ts=ts,
+            updated_at=now,
+        )
         return answer, True
+    # Nothing written: the respondent is locked, or a newer click is already stored.
+    if not Respondent.objects.filter(
+        pk=respondent.pk, submitted_at__isnull=True, assessment__status=AssessmentStatus.OPEN
+    ).exists():
+        raise AnswerLocked
+    return Answer.objects.get(respondent=respondent, question=question, round=round), False
 
 
 @transaction.atomic

@@ -213,3 +213,20 @@ def test_membership_unique_per_organisation():
         Membership.objects.create(
             user=membership.user, organisation=membership.organisation, role=Role.VIEWER
         )
+
+
+def test_save_answer_after_close_locked_and_nothing_stored(personas, questions):
+    with scope(organisation=personas.org_a):
+        services.close_assessment(assessment=personas.assessment)
+        with pytest.raises(services.AnswerLocked):
+            services.save_answer(respondent=personas.respondent, question=questions[0], value=2)
+        assert not Answer.objects.filter(respondent=personas.respondent).exists()
+
+
+def test_save_answer_keeps_rounds_apart(personas, questions):
+    with scope(organisation=personas.org_a):
+        r = personas.respondent
+        services.save_answer(respondent=r, question=questions[0], value=1, client_ts=10)
+        services.save_answer(respondent=r, question=questions[0], value=3, client_ts=5, round=2)
+        rows = sorted(Answer.objects.filter(respondent=r).values_list("round", "value"))
+        assert rows == [(1, 1), (2, 3)]
