@@ -26,6 +26,7 @@ from django_scopes import scope
 from assessments.models import Consensus, Question
 from assessments.tenancy import org_view
 from assessments.views.assessments import get_assessment
+from assessments.views.questionnaire import DONT_KNOW, parse_value
 from reports import charts
 
 from . import selectors, services, throttle
@@ -34,17 +35,7 @@ from .models import Phase, WorkshopSession
 
 COOKIE_PREFIX = "compass_ws_"
 COOKIE_AGE = 2 * 24 * 3600
-DONT_KNOW = "dk"
 DONE = "done"
-
-
-def parse_value(raw: str | None) -> tuple[bool, int | None]:
-    """(valid, value): "0".."4" are votes, "dk" is don't know."""
-    if raw == DONT_KNOW:
-        return True, None
-    if raw in {"0", "1", "2", "3", "4"}:
-        return True, int(raw)
-    return False, None
 
 
 def _options(question: Question) -> list[tuple[str, str]]:

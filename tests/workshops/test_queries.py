@@ -49,7 +49,7 @@ PARTICIPANT_PAGE = 5
 PARTICIPANT_PAGE_SELF_PACED = 5
 PARTICIPANT_STATE = 3
 PARTICIPANT_STATE_SELF_PACED = 3
-VOTE = 7
+VOTE = 3
 
 
 def _presenter(client, personas, room, name):
