@@ -127,7 +127,7 @@ def to_ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run(label: str, database_url: str, duration: int) -> dict:
+def run(label: str, database_url: str, duration: int, workers: int) -> dict:
     var = tempfile.mkdtemp(prefix="compass-bench-")
     env = {
         **os.environ,
@@ -156,7 +156,7 @@ def run(label: str, database_url: str, duration: int) -> dict:
     )
     port = free_port()
     server = subprocess.Popen(
-        [GUNICORN, "maturity.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        [GUNICORN, "maturity.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -222,14 +222,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg-url", default="", help="PostgreSQL URL; empty skips PostgreSQL")
     parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is needed: apt-get install wrk", file=sys.stderr)
         return 2
-    print("Questionnaire benchmark: gunicorn 2 sync workers, DEBUG off, wrk -t2 -c32")
-    run("SQLite", "", args.duration)
+    print(f"Questionnaire benchmark: gunicorn {args.workers} sync workers, DEBUG off, wrk -t2 -c32")
+    run("SQLite", "", args.duration, args.workers)
     if args.pg_url:
-        run("PostgreSQL", args.pg_url, args.duration)
+        run("PostgreSQL", args.pg_url, args.duration, args.workers)
     return 0
 
 
