@@ -87,7 +87,8 @@ def test_questionnaire_in_german_survives_lost_network_and_results_show_stage(
     assert stored == clicked
 
     # The owner closes the assessment; the results page shows the scoring module's stage.
-    owner = browser_contexts(personas.users["owner"], locale="de-DE").new_page()
+    owner_context = browser_contexts(personas.users["owner"], locale="de-DE")
+    owner = owner_context.new_page()
     owner.goto(reverse("assessment", kwargs={"org_slug": "org-a", "pk": personas.assessment.pk}))
     owner.click("form[action$='/close/'] button")
     owner.wait_for_url("**/results/")
@@ -111,6 +112,7 @@ def test_questionnaire_in_german_survives_lost_network_and_results_show_stage(
     position = f"{scoring.round_result(expected)['position']:.2f}".replace(".", ",")
     assert owner.locator("#stage-label").inner_text() == f"{label} · {position}"
     owner.locator("[data-figure='fig-radar'] .main-svg").first.wait_for()
+    assert owner_context.csp_errors == []  # plotly draws without inline styles
     with scope(organisation=personas.org_a):
         assert Assessment.objects.get(pk=personas.assessment.pk).snapshot.data["result"] == (
             expected
