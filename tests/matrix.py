@@ -1,7 +1,7 @@
 """Building blocks of the permission matrix (tests/test_permissions.py). Each app adds its
 rows in its own module (tests/<app>/permission_rows.py) with these helpers."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django_scopes import scope
@@ -18,7 +18,6 @@ class Row:
     expected: dict[str, Any]  # persona -> status code, or LOGIN
     kwargs: Any = None  # callable(personas) -> dict
     data: Any = None  # callable(personas) -> dict
-    org_scoped: bool = field(default=True)
 
 
 def everyone(status):

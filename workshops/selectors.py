@@ -4,12 +4,12 @@ participants and questions."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.db.models import Count, Q
 from django_scopes import scopes_disabled
 
 from assessments.models import Answer, Question
+from assessments.selectors import catalogue_sections
 
 from . import stats
 from .models import JOIN_ALPHABET, Participant, QuestionRound, WorkshopSession
@@ -56,26 +56,16 @@ def participant_for_cookie(*, code: str, token_hash: str) -> Participant | None:
         )
 
 
-@lru_cache(maxsize=8)
-def _catalogue_questions(catalogue_id: int, version: tuple) -> tuple[Question, ...]:
-    """Every question of a catalogue version, in questionnaire order. A loaded catalogue
-    version never changes (its checksum and load time are part of the key), so each process
-    reads it once; this is reference data, not session state: every app server agrees."""
-    return tuple(
-        Question.objects.filter(catalogue_id=catalogue_id)
-        .select_related("section")
-        .order_by("section__order", "order")
-    )
-
-
 def session_questions(*, session: WorkshopSession) -> list[Question]:
-    """The questions the session covers, in questionnaire order (a query once per process
-    and catalogue version)."""
-    catalogue = session.assessment.catalogue
-    questions = _catalogue_questions(catalogue.pk, (catalogue.checksum, catalogue.loaded_at))
-    if session.section_id:
-        return [q for q in questions if q.section_id == session.section_id]
-    return list(questions)
+    """The questions the session covers, in questionnaire order (read once per process and
+    catalogue version by assessments.selectors.catalogue_sections)."""
+    sections = catalogue_sections(catalogue=session.assessment.catalogue)
+    return [
+        question
+        for section in sections
+        if not session.section_id or section.pk == session.section_id
+        for question in section.questions.all()
+    ]
 
 
 def session_question(*, session: WorkshopSession, code: str) -> Question | None:

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -90,8 +91,6 @@ def assessment_detail(request, pk):
     my_respondent = assessment.respondents.filter(user=request.user).first()
     if "view_results" not in capabilities and my_respondent is None:
         # A respondent who was not asked to answer this one: it does not exist for them.
-        from django.http import Http404
-
         raise Http404
     progress = (
         selectors.respondent_progress(assessment=assessment)

@@ -1,8 +1,10 @@
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from reports import charts
 
 from .. import narrative, selectors
+from ..catalogue import active_catalogue
 from ..tenancy import org_view
 from .assessments import get_assessment
 
@@ -37,8 +39,6 @@ def results(request, pk):
 
 def methodology(request):
     """Public explanation of the scoring, with the parameters of the active catalogue."""
-    from ..catalogue import active_catalogue
-
     catalogue = active_catalogue()
     parameters = {
         "threshold": catalogue.threshold if catalogue else 0.6,
@@ -50,6 +50,4 @@ def methodology(request):
 
 def healthz(request):
     """Liveness for load balancers and the benchmark's baseline: no database, no session."""
-    from django.http import HttpResponse
-
     return HttpResponse("ok", content_type="text/plain")
