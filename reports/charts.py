@@ -11,6 +11,8 @@ import plotly.graph_objects as go
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from assessments.narrative import stage_label
+
 FONT = "DejaVu Sans, Verdana, sans-serif"
 INK = "#1f2933"
 ACCENT = "#0b5cad"
@@ -22,13 +24,7 @@ STAGE_COLOURS = ["#8a94a6", "#5b8def", "#2f6fd0", "#1c54a8", "#0d3a7a"]
 
 
 def stage_labels() -> list[str]:
-    return [
-        _("Silo"),
-        _("Alignment"),
-        _("Integration"),
-        _("Co-Creation"),
-        _("Fusion / Convergence"),
-    ]
+    return [stage_label(index) for index in range(5)]
 
 
 def _layout(**extra) -> dict:
