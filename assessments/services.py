@@ -2,6 +2,8 @@
 transaction and checks the invariants it is responsible for."""
 
 import time
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -257,6 +259,98 @@ def save_answer(
     ).exists():
         raise AnswerLocked
     return Answer.objects.get(respondent=respondent, question=question, round=round), False
+
+
+class NotFound(Exception):
+    """No such respondent (for this person, assessment and organisation) or question."""
+
+
+@dataclass(frozen=True)
+class Autosaved:
+    applied: bool  # False: a newer click of this question was already stored
+    answered: int  # the respondent's answered questions, this one included
+    updated_at: datetime
+
+
+# The questionnaire's autosave is the hottest write of the product (one request per click,
+# retried until confirmed), so it is one statement: it finds the person's own respondent row
+# in this organisation's open assessment and the question by its code, and inserts or updates
+# the answer only when the click is newer than the stored one. The organisation, the user and
+# the lock are conditions of the statement itself, so nothing is written for anyone else.
+_AUTOSAVE = """
+INSERT INTO assessments_answer
+    (respondent_id, question_id, round, value, comment, client_ts, updated_at)
+SELECT r.id, q.id, 1, %s, %s, %s, %s
+FROM assessments_respondent r
+JOIN assessments_assessment a ON a.id = r.assessment_id
+JOIN assessments_question q ON q.catalogue_id = a.catalogue_id AND q.code = %s
+WHERE r.assessment_id = %s AND r.user_id = %s AND a.organisation_id = %s
+    AND r.submitted_at IS NULL AND a.status = %s
+ON CONFLICT (respondent_id, question_id, round) DO UPDATE SET
+    value = excluded.value,
+    comment = excluded.comment,
+    client_ts = excluded.client_ts,
+    updated_at = excluded.updated_at
+WHERE assessments_answer.client_ts < excluded.client_ts
+RETURNING respondent_id
+"""
+_ANSWERED = "SELECT COUNT(*) FROM assessments_answer WHERE respondent_id = %s AND round = 1"
+
+
+def autosave_answer(
+    *,
+    organisation: Organisation,
+    assessment_id: int,
+    user,
+    question_code: str,
+    value: int | None,
+    comment: str,
+    client_ts: int,
+) -> Autosaved:
+    """One click of the questionnaire, by the signed-in person, keyed by (respondent,
+    question): idempotent, and an older click never overwrites a newer one. Raises NotFound
+    (not this person's questionnaire, or no such question) or AnswerLocked."""
+    if value is not None and not (type(value) is int and 0 <= value <= 4):
+        raise ValidationError(_("An answer is a whole number from 0 to 4, or “don't know”."))
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _AUTOSAVE,
+            [
+                value,
+                comment,
+                client_ts,
+                connection.ops.adapt_datetimefield_value(now),
+                question_code,
+                assessment_id,
+                user.pk,
+                organisation.pk,
+                AssessmentStatus.OPEN.value,
+            ],
+        )
+        row = cursor.fetchone()
+        if row is not None:
+            cursor.execute(_ANSWERED, [row[0]])
+            return Autosaved(applied=True, answered=cursor.fetchone()[0], updated_at=now)
+    # Nothing written (rare): tell why, reading as the organisation's scope allows.
+    respondent = (
+        Respondent.objects.filter(
+            assessment_id=assessment_id, assessment__organisation=organisation, user=user
+        )
+        .select_related("assessment")
+        .first()
+    )
+    question = Question.objects.filter(
+        catalogue_id=respondent.assessment.catalogue_id if respondent else None,
+        code=question_code,
+    ).first()
+    if respondent is None or question is None:
+        raise NotFound
+    if respondent.submitted_at is not None or not respondent.assessment.is_open:
+        raise AnswerLocked
+    stored = Answer.objects.get(respondent=respondent, question=question, round=1)
+    answered = respondent.answers.filter(round=1).count()
+    return Autosaved(applied=False, answered=answered, updated_at=stored.updated_at)
 
 
 @transaction.atomic

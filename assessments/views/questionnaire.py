@@ -198,7 +198,6 @@ def questionnaire_section(request, pk, section_key):
 def questionnaire_save(request, pk):
     """Autosave of one question. Answers with JSON so the page can tell a real confirmation
     from a login page or an error; only {"ok": true} confirms."""
-    respondent = _respondent(request, pk)
     code = request.POST.get("question", "")
     valid, value = parse_value(request.POST.get("value"))
     try:
@@ -206,35 +205,33 @@ def questionnaire_save(request, pk):
     except ValueError:
         client_ts = None
     if not valid or client_ts is None or client_ts <= 0:
+        _respondent(request, pk)  # somebody else's questionnaire stays a 404
         return JsonResponse({"ok": False, "error": _("Invalid answer.")}, status=400)
-    sections = selectors.catalogue_sections(catalogue=respondent.assessment.catalogue)
-    question = next((q for s in sections for q in s.questions.all() if q.code == code), None)
-    if question is None:
-        raise Http404
-    comment = request.POST.get("comment", "").strip()[:2000]
     try:
-        answer, applied = services.save_answer(
-            respondent=respondent,
-            question=question,
+        saved = services.autosave_answer(
+            organisation=request.organisation,
+            assessment_id=pk,
+            user=request.user,
+            question_code=code,
             value=value,
-            comment=comment,
+            comment=request.POST.get("comment", "").strip()[:2000],
             client_ts=client_ts,
         )
+    except services.NotFound:
+        raise Http404 from None
     except services.AnswerLocked:
         return JsonResponse(
             {"ok": False, "locked": True, "error": _("Your answers are submitted and locked.")},
             status=409,
         )
-    answered = respondent.answers.filter(round=1).count()
-    saved_at = formats.time_format(timezone.localtime(answer.updated_at), "H:i")
     return JsonResponse(
         {
             "ok": True,
             "question": code,
             "ts": client_ts,
-            "applied": applied,
-            "answered": answered,
-            "saved_at": saved_at,
+            "applied": saved.applied,
+            "answered": saved.answered,
+            "saved_at": formats.time_format(timezone.localtime(saved.updated_at), "H:i"),
         }
     )
 
