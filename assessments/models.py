@@ -9,6 +9,7 @@ returning every organisation's rows.
 import secrets
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -355,3 +356,24 @@ class ResultSnapshot(models.Model):
     data = models.JSONField()
 
     objects = ScopedManager(organisation="assessment__organisation")
+
+
+class UserSession(AbstractBaseSession):
+    """A database session that also names its signed-in user, so that a request reads the
+    session and the user in one query (see ``assessments/sessions.py``). Deleting a user
+    ends their sessions."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,  # a session saved while its user is deleted must not fail
+        related_name="+",
+    )
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore

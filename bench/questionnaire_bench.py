@@ -35,7 +35,7 @@ RESPONDENTS = 32
 SETUP_SCRIPT = """
 import json
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.contrib.sessions.backends.db import SessionStore
+from assessments.sessions import SessionStore
 from django_scopes import scope
 from assessments import services
 from assessments.catalogue import active_catalogue

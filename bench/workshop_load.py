@@ -150,12 +150,12 @@ def create_session(section_key: str) -> dict:
         SESSION_KEY,
         get_user_model,
     )
-    from django.contrib.sessions.backends.db import SessionStore
     from django_scopes import scope
 
     from assessments import services as assessment_services
     from assessments.catalogue import active_catalogue
     from assessments.models import Membership, Organisation, Question, Role, Section
+    from assessments.sessions import SessionStore
     from workshops import services
 
     org, _ = Organisation.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
