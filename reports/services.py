@@ -86,7 +86,8 @@ def chart_svgs(*, snapshot: ResultSnapshot, lang: str, figures: dict) -> dict[st
         figure = factory()
         if figure is None:
             continue
-        text = svg.figure_to_svg(figure, width=width)
+        # Simplified once here, so that every render of the cached chart draws less.
+        text = svg.simplify_svg(svg.figure_to_svg(figure, width=width))
         cached[name] = text
         created.append(ChartSVG(snapshot=snapshot, lang=lang, name=name, svg=text))
     if created:
