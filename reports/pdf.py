@@ -35,6 +35,8 @@ ORIGIN = "https://report.invalid"  # a base URL that can never reach the network
 CHART_WIDTH = 700
 _RENDER_LOCK = threading.Lock()
 _font_config = None  # one per process: building it costs ~0.15 s per report
+_stylesheet = None  # (key, weasyprint.CSS): report.css parsed once per process
+STYLESHEET = "css/report.css"
 RADAR_WIDTH = 820
 
 
@@ -87,6 +89,27 @@ def make_fetcher(svgs: dict[str, str]):
             raise ValueError(f"not fetched, the report uses local files only: {url}")
 
     return LocalFetcher()
+
+
+def report_stylesheet():
+    """report.css as a parsed WeasyPrint stylesheet, kept for the process and parsed again
+    only when the file changes. (A <link> in the template would be fetched, parsed and its
+    selectors compiled again for every report.) Call under _RENDER_LOCK."""
+    global _stylesheet
+    weasyprint, _fetcher, _response = _weasyprint()
+    path = static_file(STYLESHEET)
+    if path is None:
+        raise FileNotFoundError(f"static file not found: {STYLESHEET}")
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if _stylesheet is None or _stylesheet[0] != key:
+        css = weasyprint.CSS(
+            string=path.read_text(encoding="utf-8"),
+            base_url=f"{ORIGIN}/{settings.STATIC_URL.strip('/')}/{STYLESHEET}",
+            url_fetcher=make_fetcher({}),
+        )
+        _stylesheet = (key, css)
+    return _stylesheet[1]
 
 
 def _ladder(result: dict):
@@ -244,5 +267,5 @@ def render_pdf(*, snapshot: ResultSnapshot, lang: str, answers: bool = False) ->
             _font_config = FontConfiguration()
         document = weasyprint.HTML(
             string=html, base_url=ORIGIN + "/", url_fetcher=make_fetcher(svgs)
-        ).render(font_config=_font_config, pdf_tags=True)
+        ).render(font_config=_font_config, stylesheets=[report_stylesheet()], pdf_tags=True)
         return document.write_pdf(pdf_tags=True)

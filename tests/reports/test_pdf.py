@@ -4,6 +4,7 @@ and the snapshot's figures as the template formats them; metadata; the local-onl
 import io
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import translation
@@ -136,3 +137,20 @@ def test_fetcher_serves_static_and_charts_and_refuses_other_urls():
     ):
         with pytest.raises(ValueError, match="local files only"):
             fetcher.fetch(url)
+
+
+def test_report_stylesheet_is_parsed_once_and_again_when_the_file_changes(tmp_path, monkeypatch):
+    css = tmp_path / "report.css"
+    css.write_text("@page { size: A4 } h2 { color: red }", encoding="utf-8")
+    monkeypatch.setattr(pdf, "static_file", lambda relative: css)
+    monkeypatch.setattr(pdf, "_stylesheet", None)
+    first = pdf.report_stylesheet()
+    assert pdf.report_stylesheet() is first
+    css.write_text("@page { size: A5 } h2 { color: blue }", encoding="utf-8")
+    assert pdf.report_stylesheet() is not first
+
+
+def test_report_template_links_no_stylesheet_it_is_passed_parsed():
+    # A <link> would be fetched and parsed again on every render, on top of the parsed one.
+    template = Path(__file__).resolve().parents[2] / "templates" / "reports" / "report.html"
+    assert "<link" not in template.read_text(encoding="utf-8")
