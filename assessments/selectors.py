@@ -1,8 +1,10 @@
 """Reads. Each selector fetches what a page needs in a fixed number of queries, whatever the
 number of questions and respondents (guarded by django_assert_num_queries tests)."""
 
+import functools
 from collections import defaultdict
 
+from django.db import connection, models
 from django.db.models import Count, Prefetch, Q
 
 from . import scoring
@@ -110,9 +112,80 @@ def respondent_progress(*, assessment: Assessment) -> list[dict]:
     return list(rows)
 
 
-def answered_codes(*, respondent: Respondent) -> dict[int, Answer]:
-    """The respondent's answers keyed by question id (round 1: the questionnaire)."""
-    return {a.question_id: a for a in respondent.answers.filter(round=1)}
+class _Columns:
+    """The columns of some models in one plain SELECT, and how to turn a row back into
+    model instances with the ORM's own converters (aware datetimes on SQLite, and so on)."""
+
+    def __init__(self, *tables: tuple[str, type[models.Model]]):
+        self.parts = []
+        for alias, model in tables:
+            fields = list(model._meta.concrete_fields)
+            converters = [
+                connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                for col in (field.get_col(model._meta.db_table) for field in fields)
+            ]
+            self.parts.append((alias, model, fields, converters))
+
+    def select(self) -> str:
+        quote = connection.ops.quote_name
+        return ", ".join(
+            f"{alias}.{quote(field.column)}"
+            for alias, _model, fields, _converters in self.parts
+            for field in fields
+        )
+
+    def instance(self, row, index: int) -> models.Model | None:
+        """The instance of the index-th model in a row; None where a LEFT JOIN found none."""
+        start = sum(len(part[2]) for part in self.parts[:index])
+        _alias, model, fields, converters = self.parts[index]
+        values = list(row[start : start + len(fields)])
+        if values[fields.index(model._meta.pk)] is None:
+            return None
+        table = model._meta.db_table
+        for i, (convs, field) in enumerate(zip(converters, fields, strict=True)):
+            for convert in convs:
+                values[i] = convert(values[i], field.get_col(table), connection)
+        return model.from_db(connection.alias, [f.attname for f in fields], values)
+
+
+@functools.cache
+def _questionnaire_query() -> tuple[str, _Columns]:
+    columns = _Columns(("r", Respondent), ("a", Assessment), ("c", Catalogue), ("ans", Answer))
+    sql = (
+        f"SELECT {columns.select()} "  # noqa: S608 - identifiers from model metadata
+        "FROM assessments_respondent r "
+        "JOIN assessments_assessment a ON a.id = r.assessment_id "
+        "JOIN assessments_catalogue c ON c.id = a.catalogue_id "
+        "LEFT JOIN assessments_answer ans ON ans.respondent_id = r.id AND ans.round = 1 "
+        "WHERE r.assessment_id = %s AND r.user_id = %s AND a.organisation_id = %s"
+    )
+    return sql, columns
+
+
+def own_questionnaire(
+    *, organisation, assessment_id: int, user
+) -> tuple[Respondent, dict[int, Answer]] | None:
+    """The signed-in person's respondent row in this organisation's assessment (with the
+    assessment and its catalogue) and their questionnaire answers keyed by question id, in
+    one statement: the questionnaire reads this on every page. None: not theirs."""
+    sql, columns = _questionnaire_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [assessment_id, user.pk, organisation.pk])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    respondent, assessment, catalogue = (columns.instance(rows[0], i) for i in range(3))
+    assessment.organisation = organisation
+    assessment.catalogue = catalogue
+    respondent.assessment = assessment
+    respondent.user = user
+    answers = {}
+    for row in rows:
+        answer = columns.instance(row, 3)
+        if answer is not None:
+            answer.respondent = respondent
+            answers[answer.question_id] = answer
+    return respondent, answers
 
 
 def round_summary(*, assessment: Assessment) -> dict[str, list[dict]]:

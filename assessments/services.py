@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django_scopes import scope
 
 from . import scoring, selectors
 from .models import (
@@ -274,17 +275,20 @@ class Autosaved:
 
 # The questionnaire's autosave is the hottest write of the product (one request per click,
 # retried until confirmed), so it is one statement: it finds the person's own respondent row
-# in this organisation's open assessment and the question by its code, and inserts or updates
-# the answer only when the click is newer than the stored one. The organisation, the user and
-# the lock are conditions of the statement itself, so nothing is written for anyone else.
+# in the open assessment of the organisation named in the URL, where the person is a member,
+# and the question by its code, and inserts or updates the answer only when the click is
+# newer than the stored one. Organisation, membership, user and lock are conditions of the
+# statement itself, so nothing is written for anyone else.
 _AUTOSAVE = """
 INSERT INTO assessments_answer
     (respondent_id, question_id, round, value, comment, client_ts, updated_at)
 SELECT r.id, q.id, 1, %s, %s, %s, %s
 FROM assessments_respondent r
 JOIN assessments_assessment a ON a.id = r.assessment_id
+JOIN assessments_organisation o ON o.id = a.organisation_id
+JOIN assessments_membership m ON m.organisation_id = o.id AND m.user_id = r.user_id
 JOIN assessments_question q ON q.catalogue_id = a.catalogue_id AND q.code = %s
-WHERE r.assessment_id = %s AND r.user_id = %s AND a.organisation_id = %s
+WHERE o.slug = %s AND r.assessment_id = %s AND r.user_id = %s
     AND r.submitted_at IS NULL AND a.status = %s
 ON CONFLICT (respondent_id, question_id, round) DO UPDATE SET
     value = excluded.value,
@@ -292,14 +296,21 @@ ON CONFLICT (respondent_id, question_id, round) DO UPDATE SET
     client_ts = excluded.client_ts,
     updated_at = excluded.updated_at
 WHERE assessments_answer.client_ts < excluded.client_ts
-RETURNING respondent_id
-"""
+RETURNING respondent_id"""
 _ANSWERED = "SELECT COUNT(*) FROM assessments_answer WHERE respondent_id = %s AND round = 1"
+# PostgreSQL does the progress count in the same round trip. The count sees the table as it
+# was before the statement, so a new row (xmax = 0: inserted, not updated) adds one.
+_AUTOSAVE_COUNTED = f"""
+WITH saved AS ({_AUTOSAVE}, (xmax = 0) AS inserted)
+SELECT saved.inserted, (
+    SELECT COUNT(*) FROM assessments_answer
+    WHERE respondent_id = saved.respondent_id AND round = 1
+) FROM saved"""  # noqa: S608 - composed of constants
 
 
 def autosave_answer(
     *,
-    organisation: Organisation,
+    org_slug: str,
     assessment_id: int,
     user,
     question_code: str,
@@ -309,48 +320,63 @@ def autosave_answer(
 ) -> Autosaved:
     """One click of the questionnaire, by the signed-in person, keyed by (respondent,
     question): idempotent, and an older click never overwrites a newer one. Raises NotFound
-    (not this person's questionnaire, or no such question) or AnswerLocked."""
+    (not a member, not this person's questionnaire, or no such question) or AnswerLocked."""
     if value is not None and not (type(value) is int and 0 <= value <= 4):
         raise ValidationError(_("An answer is a whole number from 0 to 4, or “don't know”."))
     now = timezone.now()
+    params = [
+        value,
+        comment,
+        client_ts,
+        connection.ops.adapt_datetimefield_value(now),
+        question_code,
+        org_slug,
+        assessment_id,
+        user.pk,
+        AssessmentStatus.OPEN.value,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _AUTOSAVE,
-            [
-                value,
-                comment,
-                client_ts,
-                connection.ops.adapt_datetimefield_value(now),
-                question_code,
-                assessment_id,
-                user.pk,
-                organisation.pk,
-                AssessmentStatus.OPEN.value,
-            ],
-        )
-        row = cursor.fetchone()
-        if row is not None:
-            cursor.execute(_ANSWERED, [row[0]])
-            return Autosaved(applied=True, answered=cursor.fetchone()[0], updated_at=now)
-    # Nothing written (rare): tell why, reading as the organisation's scope allows.
-    respondent = (
-        Respondent.objects.filter(
-            assessment_id=assessment_id, assessment__organisation=organisation, user=user
-        )
-        .select_related("assessment")
-        .first()
+        if connection.vendor == "postgresql":
+            cursor.execute(_AUTOSAVE_COUNTED, params)
+            row = cursor.fetchone()
+            if row is not None:
+                inserted, before = row
+                return Autosaved(applied=True, answered=before + inserted, updated_at=now)
+        else:
+            cursor.execute(_AUTOSAVE, params)
+            row = cursor.fetchone()
+            if row is not None:
+                cursor.execute(_ANSWERED, [row[0]])
+                return Autosaved(applied=True, answered=cursor.fetchone()[0], updated_at=now)
+    return _why_not_saved(
+        org_slug=org_slug, assessment_id=assessment_id, user=user, question_code=question_code
     )
-    question = Question.objects.filter(
-        catalogue_id=respondent.assessment.catalogue_id if respondent else None,
-        code=question_code,
-    ).first()
-    if respondent is None or question is None:
+
+
+def _why_not_saved(*, org_slug: str, assessment_id: int, user, question_code: str) -> Autosaved:
+    """Nothing was written (rare): not theirs (NotFound), locked (AnswerLocked), or a newer
+    click of the question is stored already (not applied, and that answer's time)."""
+    from .tenancy import membership_of
+
+    membership = membership_of(user, org_slug)
+    if membership is None:
         raise NotFound
-    if respondent.submitted_at is not None or not respondent.assessment.is_open:
-        raise AnswerLocked
-    stored = Answer.objects.get(respondent=respondent, question=question, round=1)
-    answered = respondent.answers.filter(round=1).count()
-    return Autosaved(applied=False, answered=answered, updated_at=stored.updated_at)
+    with scope(organisation=membership.organisation):
+        found = selectors.own_questionnaire(
+            organisation=membership.organisation, assessment_id=assessment_id, user=user
+        )
+        if found is None:
+            raise NotFound
+        respondent, answers = found
+        question = Question.objects.filter(
+            catalogue_id=respondent.assessment.catalogue_id, code=question_code
+        ).first()
+        if question is None:
+            raise NotFound
+        if respondent.submitted_at is not None or not respondent.assessment.is_open:
+            raise AnswerLocked
+        stored = answers[question.pk]
+        return Autosaved(applied=False, answered=len(answers), updated_at=stored.updated_at)
 
 
 @transaction.atomic

@@ -152,9 +152,18 @@ TEMPLATES = [
     },
 ]
 
+# An empty DATABASE_URL (as env files often leave it) means the SQLite default.
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'compass.sqlite3'}"
+try:
+    dj_database_url.parse(DATABASE_URL)
+except ValueError as error:  # dj_database_url.UnknownSchemeError too
+    raise ImproperlyConfigured(
+        f"DATABASE_URL={DATABASE_URL!r} is not a database URL "
+        "(sqlite:///path/to/file.sqlite3 or postgres://user@host:5432/name)."
+    ) from error
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'compass.sqlite3'}"),
+        DATABASE_URL,
         conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
         # A health check costs PostgreSQL a "SELECT 1" round trip on every request. Without
         # it, a connection broken by a database restart fails one request per worker and is

@@ -61,3 +61,14 @@ def test_unsupported_database_refused(tmp_path):
     result = manage("check", DATABASE_URL="mysql://x@localhost/db", COMPASS_VAR_DIR=str(tmp_path))
     assert result.returncode != 0
     assert "DATABASE_URL must point at SQLite or PostgreSQL" in result.stderr
+
+
+def test_malformed_database_url_refused(tmp_path):
+    result = manage("check", DATABASE_URL="localhost/compass", COMPASS_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "DATABASE_URL='localhost/compass' is not a database URL" in result.stderr
+
+
+def test_empty_database_url_means_sqlite(tmp_path):
+    result = manage("check", DATABASE_URL="", COMPASS_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr

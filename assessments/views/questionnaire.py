@@ -4,6 +4,7 @@ with a save button when JavaScript is off, resume at the first unanswered questi
 import re
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -14,29 +15,23 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_scopes import scope
 
 from .. import selectors, services
 from ..models import Respondent
-from ..tenancy import org_view
+from ..tenancy import membership_of, org_view
 
 DONT_KNOW = "dk"
 
 
-def _respondent(request, pk) -> Respondent:
-    """The signed-in person's own respondent row in this organisation's assessment; anyone
-    else's questionnaire does not exist for them."""
-    respondent = (
-        Respondent.objects.filter(
-            assessment_id=pk,
-            assessment__organisation=request.organisation,
-            user=request.user,
-        )
-        .select_related("assessment__catalogue")
-        .first()
+def _questionnaire(request, pk) -> tuple[Respondent, dict]:
+    """The person's own respondent row (with assessment and catalogue) and answers."""
+    found = selectors.own_questionnaire(
+        organisation=request.organisation, assessment_id=pk, user=request.user
     )
-    if respondent is None:
+    if found is None:
         raise Http404
-    return respondent
+    return found
 
 
 def parse_value(raw: str | None) -> tuple[bool, int | None]:
@@ -104,9 +99,8 @@ def _first_unanswered(sections, answers) -> tuple[str | None, str | None]:
 @org_view()
 def questionnaire_resume(request, pk):
     """Continue where the person stopped, on any device: the first unanswered question."""
-    respondent = _respondent(request, pk)
+    respondent, answers = _questionnaire(request, pk)
     sections = selectors.catalogue_sections(catalogue=respondent.assessment.catalogue)
-    answers = selectors.answered_codes(respondent=respondent)
     section_key, code = _first_unanswered(sections, answers)
     if section_key is None or respondent.submitted_at is not None:
         return redirect("questionnaire_submit", org_slug=request.organisation.slug, pk=pk)
@@ -116,13 +110,12 @@ def questionnaire_resume(request, pk):
 
 @org_view()
 def questionnaire_section(request, pk, section_key):
-    respondent = _respondent(request, pk)
+    respondent, answers = _questionnaire(request, pk)
     assessment = respondent.assessment
     sections = selectors.catalogue_sections(catalogue=assessment.catalogue)
     section = next((s for s in sections if s.key == section_key), None)
     if section is None:
         raise Http404
-    answers = selectors.answered_codes(respondent=respondent)
     locked = respondent.submitted_at is not None or not assessment.is_open
     questions = list(section.questions.all())
 
@@ -193,9 +186,13 @@ def questionnaire_section(request, pk, section_key):
     )
 
 
+# Not behind org_view, unlike every other organisation page: each click is one statement
+# whose conditions are the organisation of the URL, the person's membership of it and their
+# own open respondent row (services.autosave_answer), which spares the hottest request of the
+# product a membership query. The permission tests cover it for every role like any page.
 @require_POST
-@org_view()
-def questionnaire_save(request, pk):
+@login_required
+def questionnaire_save(request, org_slug, pk):
     """Autosave of one question. Answers with JSON so the page can tell a real confirmation
     from a login page or an error; only {"ok": true} confirms."""
     code = request.POST.get("question", "")
@@ -205,11 +202,12 @@ def questionnaire_save(request, pk):
     except ValueError:
         client_ts = None
     if not valid or client_ts is None or client_ts <= 0:
-        _respondent(request, pk)  # somebody else's questionnaire stays a 404
+        if not _is_own_questionnaire(request.user, org_slug, pk):
+            raise Http404  # somebody else's questionnaire stays a 404
         return JsonResponse({"ok": False, "error": _("Invalid answer.")}, status=400)
     try:
         saved = services.autosave_answer(
-            organisation=request.organisation,
+            org_slug=org_slug,
             assessment_id=pk,
             user=request.user,
             question_code=code,
@@ -236,12 +234,22 @@ def questionnaire_save(request, pk):
     )
 
 
+def _is_own_questionnaire(user, org_slug, pk) -> bool:
+    membership = membership_of(user, org_slug)
+    if membership is None:
+        return False
+    with scope(organisation=membership.organisation):
+        found = selectors.own_questionnaire(
+            organisation=membership.organisation, assessment_id=pk, user=user
+        )
+    return found is not None
+
+
 @org_view()
 def questionnaire_submit(request, pk):
-    respondent = _respondent(request, pk)
+    respondent, answers = _questionnaire(request, pk)
     assessment = respondent.assessment
     sections = selectors.catalogue_sections(catalogue=assessment.catalogue)
-    answers = selectors.answered_codes(respondent=respondent)
     unanswered = [
         (section, question)
         for section in sections

@@ -9,7 +9,7 @@
  *
  *   var queue = CompassAnswerQueue({
  *     url: "...", storeKey: "...", root: element (for the CSRF form field),
- *     body: function (entry) { return FormData },        // fields to post for an entry
+ *     body: function (entry) { return URLSearchParams },  // fields to post for an entry
  *     report: function (kind, entry, data) {},          // "sending" | "saved" | "retry" |
  *                                                        // "signin" | "hold" | "refused"
  *   });
