@@ -1,6 +1,7 @@
 """The PDF report: its text (extracted with pypdf) holds the stage, the six section titles
 and the snapshot's figures as the template formats them; metadata; the local-only fetcher."""
 
+import gc
 import io
 import re
 from datetime import timedelta
@@ -154,3 +155,29 @@ def test_report_template_links_no_stylesheet_it_is_passed_parsed():
     # A <link> would be fetched and parsed again on every render, on top of the parsed one.
     template = Path(__file__).resolve().parents[2] / "templates" / "reports" / "report.html"
     assert "<link" not in template.read_text(encoding="utf-8")
+
+
+@pytest.mark.django_db
+def test_render_pdf_pauses_the_garbage_collector_and_restores_it(
+    personas, snapshot, fake_svg, monkeypatch
+):
+    stylesheet = pdf.report_stylesheet
+    enabled_while_rendering = []
+
+    def recording_stylesheet():
+        enabled_while_rendering.append(gc.isenabled())
+        return stylesheet()
+
+    def failing_stylesheet():
+        raise RuntimeError("broken")
+
+    assert gc.isenabled()
+    with scope(organisation=personas.org_a):
+        monkeypatch.setattr(pdf, "report_stylesheet", recording_stylesheet)
+        assert pdf.render_pdf(snapshot=snapshot, lang="en").startswith(b"%PDF-")
+        assert enabled_while_rendering == [False]
+        assert gc.isenabled()
+        monkeypatch.setattr(pdf, "report_stylesheet", failing_stylesheet)
+        with pytest.raises(RuntimeError, match="broken"):
+            pdf.render_pdf(snapshot=snapshot, lang="en")
+    assert gc.isenabled()
