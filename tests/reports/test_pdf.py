@@ -181,3 +181,70 @@ def test_render_pdf_pauses_the_garbage_collector_and_restores_it(
         with pytest.raises(RuntimeError, match="broken"):
             pdf.render_pdf(snapshot=snapshot, lang="en")
     assert gc.isenabled()
+
+
+TOC_HTML = """<html lang="en"><style>
+  a::after { content: leader(".") target-counter(attr(href), page); }
+  section { break-before: page; }
+</style><body><ol>
+  <li><a href="#one">One</a></li><li><a href="#two">A much longer second title</a></li>
+</ol><section id="one">1</section><section id="two">2</section></body></html>"""
+
+
+def leader_boxes(document):
+    from weasyprint.formatting_structure import boxes
+
+    found, stack = [], [page._page_box for page in document.pages]
+    while stack:
+        box = stack.pop()
+        if box.is_leader:
+            found.append(box)
+        elif isinstance(box, boxes.ParentBox):
+            stack.extend(box.children)
+    return sorted(found, key=lambda box: box.position_y)
+
+
+def test_join_leader_dots_draws_the_same_dots_in_runs():
+    import weasyprint
+
+    document = weasyprint.HTML(string=TOC_HTML).render()
+    before = [
+        sorted((dot.position_x, dot.width, dot.text) for dot in leader.children)
+        for leader in leader_boxes(document)
+    ]
+    assert len(before) == 2 and all(len(dots) > 50 for dots in before)
+    pdf.join_leader_dots(document)
+    for dots, leader in zip(before, leader_boxes(document), strict=True):
+        runs = leader.children
+        assert len(runs) == -(-len(dots) // pdf.LEADER_RUN)
+        assert "".join(run.text for run in runs) == "." * len(dots)
+        # Each run starts where its first dot was and ends where its last dot ended.
+        for index, run in enumerate(runs):
+            first = dots[index * pdf.LEADER_RUN]
+            last = dots[min((index + 1) * pdf.LEADER_RUN, len(dots)) - 1]
+            assert run.position_x == first[0]
+            assert run.position_x + run.width == pytest.approx(last[0] + last[1])
+    text = normalise(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(document.write_pdf())).pages)
+    )
+    assert re.search(r"One ?\.{50,} ?2 A much longer second title ?\.{20,} ?3", text)
+
+
+def test_join_leader_dots_leaves_uneven_leaders_alone():
+    import weasyprint
+
+    document = weasyprint.HTML(string=TOC_HTML).render()
+    leader = leader_boxes(document)[0]
+    leader.children[1].position_x += 0.5  # not side by side any more
+    children = leader.children
+    pdf.join_leader_dots(document)
+    assert leader.children is children
+
+
+@pytest.mark.django_db
+def test_report_table_of_contents_keeps_its_leaders(personas, snapshot, fake_svg):
+    with scope(organisation=personas.org_a):
+        data = pdf.render_pdf(snapshot=snapshot, lang="en")
+    first_page = normalise(PdfReader(io.BytesIO(data)).pages[0].extract_text())
+    assert re.search(r"Executive summary ?\.{50,} ?2 ", first_page)
+    assert re.search(r"Methodology ?\.{50,} ?\d+", first_page)
