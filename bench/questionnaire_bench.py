@@ -127,7 +127,7 @@ def to_ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run(label: str, database_url: str, duration: int, workers: int) -> dict:
+def run(label: str, database_url: str, duration: int, workers: int, threads: int) -> dict:
     var = tempfile.mkdtemp(prefix="compass-bench-")
     env = {
         **os.environ,
@@ -156,7 +156,16 @@ def run(label: str, database_url: str, duration: int, workers: int) -> dict:
     )
     port = free_port()
     server = subprocess.Popen(
-        [GUNICORN, "maturity.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+        [
+            GUNICORN,
+            "maturity.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -222,15 +231,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg-url", default="", help="PostgreSQL URL; empty skips PostgreSQL")
     parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--pg-only", action="store_true", help="skip SQLite")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (more than 1: gthread)"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is needed: apt-get install wrk", file=sys.stderr)
         return 2
-    print(f"Questionnaire benchmark: gunicorn {args.workers} sync workers, DEBUG off, wrk -t2 -c32")
-    run("SQLite", "", args.duration, args.workers)
+    kind = "sync" if args.threads == 1 else f"gthread x {args.threads} threads"
+    print(
+        f"Questionnaire benchmark: gunicorn {args.workers} {kind} workers, DEBUG off, wrk -t2 -c32"
+    )
+    if not args.pg_only:
+        run("SQLite", "", args.duration, args.workers, args.threads)
     if args.pg_url:
-        run("PostgreSQL", args.pg_url, args.duration, args.workers)
+        run("PostgreSQL", args.pg_url, args.duration, args.workers, args.threads)
     return 0
 
 

@@ -180,7 +180,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-elif DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL spends longer planning the hot statements (session, autosave) than running
+    # them; server-side binding lets psycopg prepare a statement after its fifth use on a
+    # connection, so it is planned once. PgBouncer in transaction mode cannot keep prepared
+    # statements: set DJANGO_PG_PREPARED_STATEMENTS=false behind one.
+    if env_bool("DJANGO_PG_PREPARED_STATEMENTS", True):
+        DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+else:
     raise ImproperlyConfigured("DATABASE_URL must point at SQLite or PostgreSQL.")
 
 # The database cache is shared by every app server, so rate limits hold across them.

@@ -72,3 +72,34 @@ def test_malformed_database_url_refused(tmp_path):
 def test_empty_database_url_means_sqlite(tmp_path):
     result = manage("check", DATABASE_URL="", COMPASS_VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
+
+
+PRINT_DB_OPTIONS = "from django.conf import settings; print(settings.DATABASES['default'])"
+
+
+def test_postgres_prepares_hot_statements_by_default(tmp_path):
+    result = manage(
+        "shell",
+        "-c",
+        PRINT_DB_OPTIONS,
+        DATABASE_URL="postgres://compass@db.internal:5432/compass",
+        COMPASS_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "'server_side_binding': True, 'prepare_threshold': 5" in result.stdout
+    assert "'CONN_HEALTH_CHECKS': False" in result.stdout
+
+
+def test_postgres_prepared_statements_off_behind_pgbouncer(tmp_path):
+    result = manage(
+        "shell",
+        "-c",
+        PRINT_DB_OPTIONS,
+        DATABASE_URL="postgres://compass@db.internal:5432/compass",
+        DJANGO_PG_PREPARED_STATEMENTS="false",
+        DJANGO_CONN_HEALTH_CHECKS="true",
+        COMPASS_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "server_side_binding" not in result.stdout
+    assert "'CONN_HEALTH_CHECKS': True" in result.stdout
