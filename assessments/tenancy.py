@@ -2,6 +2,10 @@
 the URL, checks the signed-in user's membership and opens the django-scopes scope for the
 request. Anything of another organisation is then invisible (404), a missing role is 403,
 and a query that forgets its organisation raises instead of leaking.
+
+One exception, for speed: the questionnaire's autosave (``questionnaire_save``) is a single
+statement whose conditions are the URL's organisation, the person's membership and their own
+respondent row (``services.autosave_answer``); the permission tests cover it like any view.
 """
 
 from collections.abc import Callable, Iterable
