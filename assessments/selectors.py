@@ -188,6 +188,21 @@ def own_questionnaire(
     return respondent, answers
 
 
+def member_questionnaire(
+    *, org_slug: str, assessment_id: int, user
+) -> tuple[Respondent, dict[int, Answer]] | None:
+    """own_questionnaire for the organisation named in a URL, only while the person is a
+    member of it (for the autosave, which runs without org_view)."""
+    from .tenancy import membership_of
+
+    membership = membership_of(user, org_slug)
+    if membership is None:
+        return None
+    return own_questionnaire(
+        organisation=membership.organisation, assessment_id=assessment_id, user=user
+    )
+
+
 def round_summary(*, assessment: Assessment) -> dict[str, list[dict]]:
     """For questions voted on in more than one round (workshops): per round the number of
     answers, spread and agreement, so the change in agreement can be shown (one query)."""

@@ -13,7 +13,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django_scopes import scope
 
 from . import scoring, selectors
 from .models import (
@@ -356,27 +355,21 @@ def autosave_answer(
 def _why_not_saved(*, org_slug: str, assessment_id: int, user, question_code: str) -> Autosaved:
     """Nothing was written (rare): not theirs (NotFound), locked (AnswerLocked), or a newer
     click of the question is stored already (not applied, and that answer's time)."""
-    from .tenancy import membership_of
-
-    membership = membership_of(user, org_slug)
-    if membership is None:
+    found = selectors.member_questionnaire(
+        org_slug=org_slug, assessment_id=assessment_id, user=user
+    )
+    if found is None:
         raise NotFound
-    with scope(organisation=membership.organisation):
-        found = selectors.own_questionnaire(
-            organisation=membership.organisation, assessment_id=assessment_id, user=user
-        )
-        if found is None:
-            raise NotFound
-        respondent, answers = found
-        question = Question.objects.filter(
-            catalogue_id=respondent.assessment.catalogue_id, code=question_code
-        ).first()
-        if question is None:
-            raise NotFound
-        if respondent.submitted_at is not None or not respondent.assessment.is_open:
-            raise AnswerLocked
-        stored = answers[question.pk]
-        return Autosaved(applied=False, answered=len(answers), updated_at=stored.updated_at)
+    respondent, answers = found
+    question = Question.objects.filter(
+        catalogue_id=respondent.assessment.catalogue_id, code=question_code
+    ).first()
+    if question is None:
+        raise NotFound
+    if respondent.submitted_at is not None or not respondent.assessment.is_open:
+        raise AnswerLocked
+    stored = answers[question.pk]
+    return Autosaved(applied=False, answered=len(answers), updated_at=stored.updated_at)
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ from django.utils.functional import SimpleLazyObject
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
+@functools.cache
 def _user_fields():
     # Every column of the user but its timestamps, which stay deferred (loaded when used).
     return [

@@ -15,11 +15,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_scopes import scope
 
 from .. import selectors, services
 from ..models import Respondent
-from ..tenancy import membership_of, org_view
+from ..tenancy import org_view
 
 DONT_KNOW = "dk"
 
@@ -202,7 +201,10 @@ def questionnaire_save(request, org_slug, pk):
     except ValueError:
         client_ts = None
     if not valid or client_ts is None or client_ts <= 0:
-        if not _is_own_questionnaire(request.user, org_slug, pk):
+        found = selectors.member_questionnaire(
+            org_slug=org_slug, assessment_id=pk, user=request.user
+        )
+        if found is None:
             raise Http404  # somebody else's questionnaire stays a 404
         return JsonResponse({"ok": False, "error": _("Invalid answer.")}, status=400)
     try:
@@ -232,17 +234,6 @@ def questionnaire_save(request, org_slug, pk):
             "saved_at": formats.time_format(timezone.localtime(saved.updated_at), "H:i"),
         }
     )
-
-
-def _is_own_questionnaire(user, org_slug, pk) -> bool:
-    membership = membership_of(user, org_slug)
-    if membership is None:
-        return False
-    with scope(organisation=membership.organisation):
-        found = selectors.own_questionnaire(
-            organisation=membership.organisation, assessment_id=pk, user=user
-        )
-    return found is not None
 
 
 @org_view()
