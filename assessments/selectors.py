@@ -117,35 +117,49 @@ class _Columns:
     model instances with the ORM's own converters (aware datetimes on SQLite, and so on)."""
 
     def __init__(self, *tables: tuple[str, type[models.Model]]):
+        # Everything a row needs is worked out once: where each model's columns start, its
+        # primary key's position, field names and the converters with their columns.
         self.parts = []
+        start = 0
         for alias, model in tables:
             fields = list(model._meta.concrete_fields)
-            converters = [
-                connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-                for col in (field.get_col(model._meta.db_table) for field in fields)
-            ]
-            self.parts.append((alias, model, fields, converters))
+            converters = []
+            for i, field in enumerate(fields):
+                col = field.get_col(model._meta.db_table)
+                convs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                if convs:
+                    converters.append((i, col, convs))
+            self.parts.append(
+                {
+                    "alias": alias,
+                    "model": model,
+                    "fields": fields,
+                    "names": [f.attname for f in fields],
+                    "start": start,
+                    "pk": fields.index(model._meta.pk),
+                    "converters": converters,
+                }
+            )
+            start += len(fields)
 
     def select(self) -> str:
         quote = connection.ops.quote_name
         return ", ".join(
-            f"{alias}.{quote(field.column)}"
-            for alias, _model, fields, _converters in self.parts
-            for field in fields
+            f"{part['alias']}.{quote(field.column)}"
+            for part in self.parts
+            for field in part["fields"]
         )
 
     def instance(self, row, index: int) -> models.Model | None:
         """The instance of the index-th model in a row; None where a LEFT JOIN found none."""
-        start = sum(len(part[2]) for part in self.parts[:index])
-        _alias, model, fields, converters = self.parts[index]
-        values = list(row[start : start + len(fields)])
-        if values[fields.index(model._meta.pk)] is None:
+        part = self.parts[index]
+        values = list(row[part["start"] : part["start"] + len(part["fields"])])
+        if values[part["pk"]] is None:
             return None
-        table = model._meta.db_table
-        for i, (convs, field) in enumerate(zip(converters, fields, strict=True)):
+        for i, col, convs in part["converters"]:
             for convert in convs:
-                values[i] = convert(values[i], field.get_col(table), connection)
-        return model.from_db(connection.alias, [f.attname for f in fields], values)
+                values[i] = convert(values[i], col, connection)
+        return part["model"].from_db(connection.alias, part["names"], values)
 
 
 @functools.cache

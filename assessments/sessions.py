@@ -40,6 +40,12 @@ def _user_fields():
 
 
 @functools.cache
+def _user_names() -> tuple[list[str], int]:
+    names = [field.attname for field in _user_fields()]
+    return names, names.index(auth.get_user_model()._meta.pk.attname)
+
+
+@functools.cache
 def _session_sql() -> str:
     from .models import UserSession
 
@@ -80,8 +86,8 @@ class SessionStore(db.SessionStore):
             self._session_key = None
             return {}
         session_data, user_values = row[0], row[1:]
-        names = [field.attname for field in _user_fields()]
-        if user_values[names.index(auth.get_user_model()._meta.pk.attname)] is not None:
+        names, pk_index = _user_names()
+        if user_values[pk_index] is not None:
             self.row_user = auth.get_user_model().from_db(connection.alias, names, user_values)
         return self.decode(session_data)
 
