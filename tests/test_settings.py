@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 ROOT = settings.BASE_DIR
@@ -39,34 +40,29 @@ def test_check_deploy_clean_with_production_variables(tmp_path):
     assert "no issues" in result.stdout
 
 
-def test_bad_boolean_stops_start_up_with_the_variable_named(tmp_path):
-    result = manage("check", DJANGO_DEBUG="maybe", COMPASS_VAR_DIR=str(tmp_path))
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DJANGO_DEBUG", "maybe", "DJANGO_DEBUG='maybe' is not a boolean"),
+        ("DJANGO_SECRET_KEY", "short", "DJANGO_SECRET_KEY must be at least 50 characters"),
+        ("DJANGO_CONN_MAX_AGE", "ten", "DJANGO_CONN_MAX_AGE='ten' is not an integer"),
+        (
+            "DATABASE_URL",
+            "mysql://x@localhost/db",
+            "DATABASE_URL must point at SQLite or PostgreSQL",
+        ),
+        (
+            "DATABASE_URL",
+            "localhost/compass",
+            "DATABASE_URL='localhost/compass' is not a database URL",
+        ),
+    ],
+    ids=["boolean", "secret-key", "integer", "unsupported-database", "malformed-database-url"],
+)
+def test_bad_value_stops_start_up_with_the_variable_named(tmp_path, variable, value, message):
+    result = manage("check", **{variable: value}, COMPASS_VAR_DIR=str(tmp_path))
     assert result.returncode != 0
-    assert "DJANGO_DEBUG='maybe' is not a boolean" in result.stderr
-
-
-def test_short_secret_key_refused(tmp_path):
-    result = manage("check", DJANGO_SECRET_KEY="short", COMPASS_VAR_DIR=str(tmp_path))
-    assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY must be at least 50 characters" in result.stderr
-
-
-def test_bad_integer_refused(tmp_path):
-    result = manage("check", DJANGO_CONN_MAX_AGE="ten", COMPASS_VAR_DIR=str(tmp_path))
-    assert result.returncode != 0
-    assert "DJANGO_CONN_MAX_AGE='ten' is not an integer" in result.stderr
-
-
-def test_unsupported_database_refused(tmp_path):
-    result = manage("check", DATABASE_URL="mysql://x@localhost/db", COMPASS_VAR_DIR=str(tmp_path))
-    assert result.returncode != 0
-    assert "DATABASE_URL must point at SQLite or PostgreSQL" in result.stderr
-
-
-def test_malformed_database_url_refused(tmp_path):
-    result = manage("check", DATABASE_URL="localhost/compass", COMPASS_VAR_DIR=str(tmp_path))
-    assert result.returncode != 0
-    assert "DATABASE_URL='localhost/compass' is not a database URL" in result.stderr
+    assert message in result.stderr
 
 
 def test_empty_database_url_means_sqlite(tmp_path):
