@@ -125,4 +125,13 @@
       flush: flush
     };
   };
+
+  // The line under a question that tells its state ("saving", "saved · 10:42", …); kind is
+  // "pending", "saved" or "error". Shared by the questionnaire and the workshop phone.
+  window.CompassAnswerQueue.showState = function (code, text, kind) {
+    var el = document.getElementById("state-" + code);
+    if (!el) { return; }
+    el.textContent = text;
+    el.className = "save-state small mb-0 mt-2" + (kind ? " is-" + kind : "");
+  };
 })();

@@ -10,12 +10,7 @@
   var syncState = document.getElementById("sync-state");
   var signedOut = false;
 
-  function setQuestionState(code, text, kind) {
-    var el = document.getElementById("state-" + code);
-    if (!el) { return; }
-    el.textContent = text;
-    el.className = "save-state small mb-0 mt-2" + (kind ? " is-" + kind : "");
-  }
+  var setQuestionState = window.CompassAnswerQueue.showState;
   function updateSyncState(kind) {
     var n = queue.pending();
     root.classList.toggle("has-pending", n > 0);

@@ -10,12 +10,7 @@
   var syncState = document.getElementById("ws-sync");
   var rejoin = false;
 
-  function setState(code, text, kind) {
-    var el = document.getElementById("state-" + code);
-    if (!el) { return; }
-    el.textContent = text;
-    el.className = "save-state small mb-0 mt-2" + (kind ? " is-" + kind : "");
-  }
+  var setState = window.CompassAnswerQueue.showState;
   function updateSync(kind) {
     var n = queue.pending();
     root.classList.toggle("has-pending", n > 0);
