@@ -31,7 +31,7 @@ from assessments import narrative, scoring
 from assessments import selectors as assessment_selectors
 from assessments.models import ResultSnapshot
 
-from . import charts, content, selectors, services
+from . import chart_text, charts, content, selectors, services
 
 logger = logging.getLogger(__name__)
 
@@ -266,6 +266,7 @@ def render_pdf(*, snapshot: ResultSnapshot, lang: str, answers: bool = False) ->
     weasyprint, _fetcher, _response = _weasyprint()
     html, svgs = render_html(snapshot=snapshot, lang=lang, answers=answers)
     with _RENDER_LOCK, _collector_paused():
+        chart_text.install()
         if _font_config is None:
             from weasyprint.text.fonts import FontConfiguration
 
