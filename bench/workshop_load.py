@@ -51,7 +51,8 @@ def free_port() -> int:
 
 
 def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+    # UTC: django.setup() switches the process's local time zone (TIME_ZONE) mid-run.
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
 
 
 # --------------------------------------------------------------------------- PostgreSQL
