@@ -5,10 +5,11 @@ and one text object per character, so that it can honour per-letter ``x``/``dx``
 lists. The report's four charts hold ~80 labels with ~700 letters; laying them out one by one
 was 8 % of a warm render (77 ms of ~960 ms, measured by removing the labels).
 
-Plotly's labels are the simple case: one ``x``, one ``y``, no per-letter lists, no
-``textLength`` or letter spacing. ``install()`` puts a drawing function in front of
-WeasyPrint's that lays such a label out once, as HTML text is, and hands every other text
-node (``tspan``, position lists, text on a path) to WeasyPrint's own function unchanged.
+Plotly's labels are the simple case: one ``x``, one ``y`` (and for the lines of a wrapped
+label one ``dx``/``dy``), no per-letter lists, no ``textLength`` or letter spacing.
+``install()`` puts a drawing function in front of WeasyPrint's that lays such a label out
+once, as HTML text is, and hands every other text node (position lists, rotated letters,
+text on a path) to WeasyPrint's own function unchanged.
 Differences from letter-by-letter drawing: the font's kerning applies between letters, as
 it does in the browser's chart, and the label is one text object in the PDF instead of one
 per letter; positions, anchors and bounding boxes are computed the same way.
@@ -26,7 +27,9 @@ from math import inf
 logger = logging.getLogger(__name__)
 
 # Attributes that need WeasyPrint's per-letter drawing.
-PER_LETTER = ("dx", "dy", "rotate", "textLength", "letter-spacing", "lengthAdjust")
+PER_LETTER = ("rotate", "textLength", "letter-spacing", "lengthAdjust")
+# Positions: one value moves the whole label; a list places letters one by one.
+POSITIONS = ("x", "y", "dx", "dy")
 
 _installed = False
 _lock = threading.Lock()
@@ -61,14 +64,14 @@ def install() -> bool:
 
 
 def is_simple(node) -> bool:
-    """A label WeasyPrint would draw at one starting point: one x, one y, no per-letter
-    adjustments, plain text."""
-    if node.tag != "text" or not node.text:
+    """A label (or one line of it, a ``tspan``) WeasyPrint would draw from one starting
+    point: at most one value each for x, y, dx and dy, no per-letter adjustments."""
+    if node.tag not in ("text", "tspan") or not node.text:
         return False
     attrib = node.attrib
     if any(name in attrib for name in PER_LETTER):
         return False
-    for name in ("x", "y"):
+    for name in POSITIONS:
         value = attrib.get(name)
         if value is not None and len(value.replace(",", " ").split()) != 1:
             return False
@@ -91,16 +94,19 @@ def _whole_string_text(original):
             node.text, style, svg.context, inf, 0
         )
 
-        # The same positioning as WeasyPrint's text(), for one starting point.
-        x = y = None
-        if "x" in node.attrib:
-            x = size(normalize(node.attrib["x"]).strip(), font_size, svg.inner_width)
-        if "y" in node.attrib:
-            y = size(normalize(node.attrib["y"]).strip(), font_size, svg.inner_height)
+        # The same positioning as WeasyPrint's text() gives its first letter.
+        x, y, dx, dy = (
+            size(normalize(node.attrib[name]).strip(), font_size, extent)
+            if name in node.attrib
+            else None
+            for name, extent in zip(POSITIONS, (svg.inner_width, svg.inner_height) * 2, strict=True)
+        )
         if x:
             svg.cursor_d_position[0] = 0
         if y:
             svg.cursor_d_position[1] = 0
+        svg.cursor_d_position[0] += dx or 0
+        svg.cursor_d_position[1] += dy or 0
         x = svg.cursor_position[0] if x is None else x
         y = svg.cursor_position[1] if y is None else y
         svg.cursor_position = x + width, y

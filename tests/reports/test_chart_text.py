@@ -21,8 +21,9 @@ LABELS_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200"
   fill="rgb(31, 41, 51)">Business-IT-Fusion / Konvergenz</text>
 <text x="380" y="110" text-anchor="end" font-family="DejaVu Sans" font-size="10px"
   font-weight="bold">78 % AV</text>
-<text x="20" y="150" font-family="DejaVu Sans" font-size="12px">Zeile<tspan x="20" dy="16"
-  >zweite Zeile</tspan></text>
+<text x="200" y="150" text-anchor="middle" font-family="DejaVu Sans" font-size="12px"
+  ><tspan x="200" dy="0em">Digital Twin of the</tspan><tspan x="200" dy="1.3em"
+  >Organization (DTO)</tspan></text>
 <text x="20 40 60" y="190" font-family="DejaVu Sans" font-size="12px">abc</text>
 </svg>"""
 
@@ -88,12 +89,25 @@ def test_labels_land_where_letter_by_letter_drawing_puts_them(tmp_path, monkeypa
             "start": by_text["Start"][1],
             "middle": (by_text["Business-IT-Fusion"][1] + by_text["Konvergenz"][3]) / 2,
             "end": by_text["AV"][3],
+            "line 1": (by_text["Digital"][1] + by_text["the"][3]) / 2,
+            "line 2": (by_text["Organization"][1] + by_text["(DTO)"][3]) / 2,
+            "line spacing": by_text["Organization"][2] - by_text["Digital"][2],
         }
 
     # The anchor points do not move: start at x = 20 px, centred on 200 px, ending at 380 px
-    # (0.75 pt per px).
+    # (0.75 pt per px); the two lines of the wrapped label are centred and 1.3 em apart.
     assert spans(fast) == pytest.approx(spans(slow), abs=0.05)
-    assert spans(fast) == pytest.approx({"start": 15, "middle": 150, "end": 285}, abs=0.05)
+    assert spans(fast) == pytest.approx(
+        {
+            "start": 15,
+            "middle": 150,
+            "end": 285,
+            "line 1": 150,
+            "line 2": 150,
+            "line spacing": 1.3 * 12 * 0.75,
+        },
+        abs=0.05,
+    )
 
 
 @pytest.mark.parametrize(
@@ -103,7 +117,8 @@ def test_labels_land_where_letter_by_letter_drawing_puts_them(tmp_path, monkeypa
         ({}, "Label", True),
         ({"x": "10 20", "y": "20"}, "Label", False),
         ({"x": "10,20", "y": "20"}, "Label", False),
-        ({"x": "10", "dx": "2"}, "Label", False),
+        ({"x": "10", "dx": "2", "dy": "1.3em"}, "Label", True),
+        ({"x": "10", "dy": "0 4"}, "Label", False),
         ({"x": "10", "rotate": "15"}, "Label", False),
         ({"x": "10", "textLength": "80"}, "Label", False),
         ({"x": "10", "letter-spacing": "2"}, "Label", False),
@@ -111,11 +126,12 @@ def test_labels_land_where_letter_by_letter_drawing_puts_them(tmp_path, monkeypa
     ],
 )
 def test_is_simple_only_for_one_starting_point_without_per_letter_settings(attrib, text, simple):
-    assert chart_text.is_simple(SimpleNamespace(tag="text", text=text, attrib=attrib)) is simple
+    for tag in ("text", "tspan"):
+        assert chart_text.is_simple(SimpleNamespace(tag=tag, text=text, attrib=attrib)) is simple
 
 
-def test_is_simple_leaves_tspans_to_weasyprint():
-    assert not chart_text.is_simple(SimpleNamespace(tag="tspan", text="zweite", attrib={}))
+def test_is_simple_leaves_text_on_a_path_to_weasyprint():
+    assert not chart_text.is_simple(SimpleNamespace(tag="textPath", text="Kurve", attrib={}))
 
 
 def test_install_leaves_weasyprint_alone_when_its_svg_text_changed(monkeypatch, caplog):
