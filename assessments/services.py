@@ -186,7 +186,18 @@ def update_assessment(
     )
 
 
-_UPSERT_ANSWER = """
+# Keyed by respondent, question and round: a retry never duplicates an answer, and a click
+# older than the stored one (a late retry) changes nothing.
+_NEWER_CLICK_WINS = """
+ON CONFLICT (respondent_id, question_id, round) DO UPDATE SET
+    value = excluded.value,
+    comment = excluded.comment,
+    client_ts = excluded.client_ts,
+    updated_at = excluded.updated_at
+WHERE assessments_answer.client_ts < excluded.client_ts
+"""
+
+_UPSERT_ANSWER = f"""
 INSERT INTO assessments_answer
     (respondent_id, question_id, round, value, comment, client_ts, updated_at)
 SELECT %s, %s, %s, %s, %s, %s, %s
@@ -195,14 +206,8 @@ WHERE EXISTS (
     JOIN assessments_assessment a ON a.id = r.assessment_id
     WHERE r.id = %s AND r.submitted_at IS NULL AND a.status = %s
 )
-ON CONFLICT (respondent_id, question_id, round) DO UPDATE SET
-    value = excluded.value,
-    comment = excluded.comment,
-    client_ts = excluded.client_ts,
-    updated_at = excluded.updated_at
-WHERE assessments_answer.client_ts < excluded.client_ts
-RETURNING id
-"""
+{_NEWER_CLICK_WINS}RETURNING id
+"""  # noqa: S608 - composed of constants
 
 
 def save_answer(
@@ -278,7 +283,7 @@ class Autosaved:
 # and the question by its code, and inserts or updates the answer only when the click is
 # newer than the stored one. Organisation, membership, user and lock are conditions of the
 # statement itself, so nothing is written for anyone else.
-_AUTOSAVE = """
+_AUTOSAVE = f"""
 INSERT INTO assessments_answer
     (respondent_id, question_id, round, value, comment, client_ts, updated_at)
 SELECT r.id, q.id, 1, %s, %s, %s, %s
@@ -288,14 +293,7 @@ JOIN assessments_organisation o ON o.id = a.organisation_id
 JOIN assessments_membership m ON m.organisation_id = o.id AND m.user_id = r.user_id
 JOIN assessments_question q ON q.catalogue_id = a.catalogue_id AND q.code = %s
 WHERE o.slug = %s AND r.assessment_id = %s AND r.user_id = %s
-    AND r.submitted_at IS NULL AND a.status = %s
-ON CONFLICT (respondent_id, question_id, round) DO UPDATE SET
-    value = excluded.value,
-    comment = excluded.comment,
-    client_ts = excluded.client_ts,
-    updated_at = excluded.updated_at
-WHERE assessments_answer.client_ts < excluded.client_ts
-RETURNING respondent_id"""
+    AND r.submitted_at IS NULL AND a.status = %s{_NEWER_CLICK_WINS}RETURNING respondent_id"""  # noqa: S608 - composed of constants
 _ANSWERED = "SELECT COUNT(*) FROM assessments_answer WHERE respondent_id = %s AND round = 1"
 # PostgreSQL does the progress count in the same round trip. The count sees the table as it
 # was before the statement, so a new row (xmax = 0: inserted, not updated) adds one.
