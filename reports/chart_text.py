@@ -14,6 +14,9 @@ Differences from letter-by-letter drawing: the font's kerning applies between le
 it does in the browser's chart, and the label is one text object in the PDF instead of one
 per letter; positions, anchors and bounding boxes are computed the same way.
 
+The style and positioning code below follows WeasyPrint's ``svg/text.py`` (WeasyPrint 70,
+BSD 3-Clause licence, © Kozea) for the one-starting-point case.
+
 If WeasyPrint's SVG module no longer looks as this expects, nothing is installed and
 WeasyPrint draws as before (a warning is logged); tests/reports/test_chart_text.py fails
 then, so an upgrade notices.
