@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import weasyprint
 from django.utils import translation
 from django_scopes import scope
 from pypdf import PdfReader
@@ -111,6 +112,50 @@ def test_render_pdf_answers_appendix_rounds_and_progress(personas, questions, fa
     assert f"{shown_now['position']:.2f}" in text
     # Only two respondents: no perception gap, the note says why.
     assert "both groups have at least 3 respondents" in text
+
+
+def layout(source) -> list:
+    """Every box of every page: tag, position, size and text."""
+    with pdf._RENDER_LOCK:
+        document = source.render(stylesheets=[pdf.report_stylesheet()], pdf_tags=True)
+    return [
+        [
+            (box.element_tag, box.position_x, box.position_y, box.width, getattr(box, "text", ""))
+            for box in page._page_box.descendants()
+        ]
+        for page in document.pages
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_parse_html_reads_the_report_as_xml_with_the_same_layout(
+    personas, questions, fake_svg, lang
+):
+    with scope(organisation=personas.org_a):
+        current = answer_all(personas.assessment, questions, ["it", "business", "it"], seed=5)
+        current.data["rounds"] = {
+            "AL-02": [
+                {"round": 1, "n": 3, "sigma": 1.0, "agreement": 0.5},
+                {"round": 2, "n": 3, "sigma": 0.5, "agreement": 0.75},
+            ]
+        }
+        html, svgs = pdf.render_html(snapshot=current, lang=lang, answers=True)
+    fetcher = pdf.make_fetcher(svgs)
+    parsed = pdf.parse_html(html, url_fetcher=fetcher)
+    # The template's output is well-formed XML: the fast parser read it, not the fallback.
+    assert type(parsed) is not weasyprint.HTML
+    reference = weasyprint.HTML(string=html, base_url=pdf.ORIGIN + "/", url_fetcher=fetcher)
+    assert layout(parsed) == layout(reference)
+
+
+def test_parse_html_leaves_what_xml_refuses_to_weasyprints_parser():
+    # A control character, as a pasted comment may hold: not XML, fine for HTML.
+    html = "<!DOCTYPE html><html><body><p>Kommentar\x0bmit Steuerzeichen<br></p></body></html>"
+    source = pdf.parse_html(html, url_fetcher=pdf.make_fetcher({}))
+    assert type(source) is weasyprint.HTML
+    assert "Kommentar\x0bmit Steuerzeichen" in "".join(source.etree_element.itertext())
+    assert len(source.render().pages) == 1
 
 
 @pytest.mark.django_db
