@@ -10,6 +10,7 @@ to a figure.
 """
 
 import math
+import re
 
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,16 @@ SCALE_MAX = 4
 GROUP_LIMITS = {"now": 8, "next": 5, "later": 3}
 DISPUTED_LIMIT = 8  # the most disputed questions are listed, the others named
 HOLDING_LIMIT = 3  # a section page names the three weakest questions
+# C0 control characters other than tab, line feed and carriage return.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def printable(text: str) -> str:
+    """text without control characters; vertical tab and form feed become spaces.
+
+    Text pasted from a word processor can carry them (Word's manual line break is a vertical
+    tab). No font draws them, and XML, so XLSX and the report's parser, does not allow them."""
+    return _UNPRINTABLE.sub(lambda match: " " if match[0] in "\x0b\x0c" else "", text)
 
 
 def target_level(threshold: float) -> int:

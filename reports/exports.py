@@ -8,6 +8,8 @@ the snapshot as JSON. Built from the snapshot only, like the report.
   Excel expects it, with decimal commas) and "," in English.
 - Text cells beginning with = + - @, a tab or a carriage return are prefixed with a single
   quote, so a spreadsheet never runs a comment as a formula.
+- XLSX cannot hold control characters: they are taken out there (content.printable). CSV
+  and JSON keep every text as it was given.
 """
 
 import csv
@@ -22,6 +24,8 @@ from django.utils.translation import gettext as _
 from assessments import narrative, scoring
 from assessments import selectors as assessment_selectors
 from assessments.models import ResultSnapshot
+
+from .content import printable
 
 KINDS = {"answers": ("csv", "xlsx"), "sections": ("csv", "xlsx"), "snapshot": ("json",)}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -170,7 +174,8 @@ def to_xlsx(header: list[str], rows: list[list], title: str) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([escape_cell(v) for v in row])
+        # XLSX cannot hold control characters (openpyxl refuses the whole file).
+        sheet.append([escape_cell(printable(v) if isinstance(v, str) else v) for v in row])
         # openpyxl would store a text starting with "=" as a formula: force text cells.
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):

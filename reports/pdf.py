@@ -102,11 +102,16 @@ def parse_html(html: str, *, url_fetcher):
     WeasyPrint parses HTML with tinyhtml5, a pure-Python HTML5 parser: ~30 ms of a ~950 ms
     warm render for the demo report. The report template is written as well-formed XML
     (void elements closed, no HTML-only entities, explicit <tbody>), so the C XML parser
-    reads it in ~1 ms and gives the same element tree. Whatever it refuses (say, a control
-    character in a respondent's comment) goes through WeasyPrint's own parser unchanged."""
+    reads it in ~1 ms and gives the same element tree. Whatever it refuses goes through
+    WeasyPrint's own parser unchanged.
+
+    Control characters, which text pasted into a comment or title may carry, are taken out
+    first (content.printable): no font draws them (the PDF showed an empty box for each)
+    and XML does not allow them."""
     import xml.etree.ElementTree as ET
 
     weasyprint, _fetcher, _response = _weasyprint()
+    html = content.printable(html)
     try:
         # Our own template's output; user text in it is escaped by the template engine.
         root = ET.fromstring(html)  # noqa: S314

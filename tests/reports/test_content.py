@@ -17,6 +17,20 @@ def test_target_level_is_ceiling_of_four_theta(theta, level):
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Zeile\x0bzwei", "Zeile zwei"),  # Word's manual line break
+        ("Seite\x0cneu", "Seite neu"),
+        ("a\x00b\x01c\x1fd", "abcd"),
+        ("Tab\tund\nZeilen\r\n bleiben", "Tab\tund\nZeilen\r\n bleiben"),
+        ("Größe – „gut“ 😀", "Größe – „gut“ 😀"),
+    ],
+)
+def test_printable_drops_control_characters(text, expected):
+    assert content.printable(text) == expected
+
+
+@pytest.mark.parametrize(
     ("weight", "value", "expected"),
     [
         (1, 3, 0),

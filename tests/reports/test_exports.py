@@ -95,6 +95,21 @@ def test_answers_xlsx_round_trips_values_and_escapes_comments(personas, snapshot
 
 
 @pytest.mark.django_db
+def test_answers_xlsx_takes_a_comment_with_control_characters(personas, snapshot):
+    pasted = "Erste Zeile\x0bzweite Zeile\x01"
+    first = snapshot.data["inputs"]["respondents"][0]
+    code = next(iter(first["answers"]))
+    first["comments"] = {code: pasted}
+    snapshot.save(update_fields=["data"])
+    workbook = load_workbook(io.BytesIO(build(personas, snapshot, "answers", "xlsx").data))
+    comments = {row[5] for row in workbook.active.iter_rows(min_row=2, values_only=True)}
+    assert "Erste Zeile zweite Zeile" in comments
+    # CSV holds any text: there the comment stays as it was given.
+    rows = read_csv(build(personas, snapshot, "answers", "csv").data, ",")
+    assert pasted in {row[5] for row in rows}
+
+
+@pytest.mark.django_db
 def test_sections_xlsx_round_trips_figures(personas, snapshot):
     workbook = load_workbook(io.BytesIO(build(personas, snapshot, "sections", "xlsx").data))
     rows = {row[0]: row for row in workbook.active.iter_rows(min_row=2, values_only=True)}

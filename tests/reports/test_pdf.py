@@ -150,12 +150,19 @@ def test_parse_html_reads_the_report_as_xml_with_the_same_layout(
 
 
 def test_parse_html_leaves_what_xml_refuses_to_weasyprints_parser():
-    # A control character, as a pasted comment may hold: not XML, fine for HTML.
-    html = "<!DOCTYPE html><html><body><p>Kommentar\x0bmit Steuerzeichen<br></p></body></html>"
+    html = "<!DOCTYPE html><html><body><p>Zeile<br>ohne Abschluss</p></body></html>"
     source = pdf.parse_html(html, url_fetcher=pdf.make_fetcher({}))
     assert type(source) is weasyprint.HTML
-    assert "Kommentar\x0bmit Steuerzeichen" in "".join(source.etree_element.itertext())
+    assert "Zeileohne Abschluss" in "".join(source.etree_element.itertext())
     assert len(source.render().pages) == 1
+
+
+def test_parse_html_takes_out_control_characters_no_font_draws():
+    # As text pasted into a comment may hold them; XML refuses them too.
+    html = "<!DOCTYPE html><html><body><p>Kommentar\x0bmit\x01 Steuer\x1fzeichen</p></body></html>"
+    source = pdf.parse_html(html, url_fetcher=pdf.make_fetcher({}))
+    assert type(source) is not weasyprint.HTML
+    assert "".join(source.etree_element.itertext()) == "Kommentar mit Steuerzeichen"
 
 
 @pytest.mark.django_db
