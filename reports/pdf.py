@@ -10,6 +10,7 @@ rendering never touches the network. Call inside the organisation's scope.
 """
 
 import copy
+import functools
 import gc
 import itertools
 import logging
@@ -116,37 +117,32 @@ def parse_html(html: str, *, url_fetcher):
         # Our own template's output; user text in it is escaped by the template engine.
         root = ET.fromstring(html)  # noqa: S314
     except ET.ParseError:
-        return weasyprint.HTML(string=html, base_url=ORIGIN + "/", url_fetcher=url_fetcher)
-    if root.tag != "html":
+        root = None
+    if root is None or root.tag != "html":
         return weasyprint.HTML(string=html, base_url=ORIGIN + "/", url_fetcher=url_fetcher)
     return _parsed_html_class()(root, url_fetcher=url_fetcher)
 
 
-_ParsedHTML = None
-
-
+@functools.cache
 def _parsed_html_class():
-    global _ParsedHTML
-    if _ParsedHTML is None:
-        import cssselect2
+    import cssselect2
 
-        weasyprint, _fetcher, _response = _weasyprint()
+    weasyprint, _fetcher, _response = _weasyprint()
 
-        class ParsedHTML(weasyprint.HTML):
-            """weasyprint.HTML from an element tree in hand: sets what HTML.__init__ sets
-            after its parse (no <base> element in the report: the base URL is ORIGIN)."""
+    class ParsedHTML(weasyprint.HTML):
+        """weasyprint.HTML from an element tree in hand: sets what HTML.__init__ sets after
+        its parse (no <base> element in the report: the base URL is ORIGIN)."""
 
-            def __init__(self, root, *, url_fetcher):
-                self.base_url = ORIGIN + "/"
-                self.url_fetcher = url_fetcher
-                self.media_type = "print"
-                self.wrapper_element = cssselect2.ElementWrapper.from_html_root(
-                    root, content_language=None
-                )
-                self.etree_element = self.wrapper_element.etree_element
+        def __init__(self, root, *, url_fetcher):
+            self.base_url = ORIGIN + "/"
+            self.url_fetcher = url_fetcher
+            self.media_type = "print"
+            self.wrapper_element = cssselect2.ElementWrapper.from_html_root(
+                root, content_language=None
+            )
+            self.etree_element = self.wrapper_element.etree_element
 
-        _ParsedHTML = ParsedHTML
-    return _ParsedHTML
+    return ParsedHTML
 
 
 def report_stylesheet():
