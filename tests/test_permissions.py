@@ -43,7 +43,9 @@ MATRIX: dict[str, Row] = {
     "methodology": Row("get", everyone(200)),
     "home": Row("get", signed_in(200)),
     "organisation_create": Row("get", signed_in(200)),
-    "invitation_accept": Row("get", everyone(200), kwargs=invitation_token),
+    # The invitation is for new@example.org: anyone may open it, a signed-in account with
+    # another address is told which address it was sent to.
+    "invitation_accept": Row("get", signed_in(403, anonymous=200), kwargs=invitation_token),
     # Organisation
     "organisation": Row("get", by_role(ALL_ROLES), kwargs=org),
     "organisation_edit": Row("get", by_role({"owner"}), kwargs=org),
