@@ -20,16 +20,17 @@ def _valid(value: str) -> str | None:
         return None
 
 
-def client_address(request) -> str:
+def client_address(request) -> str | None:
     """The client's address behind ``TRUSTED_PROXY_COUNT`` reverse proxies.
 
     Each trusted proxy appends the address it was reached from to X-Forwarded-For, so the
     right-most N entries are written by our own proxies and the N-th from the right is the
     client as the outermost proxy saw it; anything left of it is the client's to forge. With
     fewer entries than proxies, the left-most is still one a trusted proxy wrote. Without
-    trusted proxies the header is ignored: REMOTE_ADDR is the client.
+    trusted proxies the header is ignored: REMOTE_ADDR is the client. None when there is no
+    address at all (a request built in code; axes stores it as NULL).
     """
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    remote = request.META.get("REMOTE_ADDR") or None
     proxies = settings.TRUSTED_PROXY_COUNT
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies <= 0 or not forwarded:
@@ -40,9 +41,9 @@ def client_address(request) -> str:
     return _valid(hops[-min(proxies, len(hops))]) or remote
 
 
-def key(prefix: str, *parts: str) -> str:
+def key(prefix: str, *parts: str | None) -> str:
     # Hashed: cache keys stay short and free of characters some backends dislike.
-    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    digest = hashlib.sha256("\x1f".join(part or "" for part in parts).encode()).hexdigest()[:32]
     return f"{prefix}:{digest}"
 
 

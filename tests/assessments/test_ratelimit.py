@@ -23,3 +23,12 @@ def test_client_address_behind_trusted_proxies(settings, proxies, remote, forwar
     headers = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {}
     request = RequestFactory().get("/", REMOTE_ADDR=remote, **headers)
     assert client_address(request) == expected
+
+
+def test_client_address_missing_is_none(settings):
+    """A request built in code (the test client's force_login) has no address; axes stores
+    NULL, which PostgreSQL's inet column accepts and a placeholder string is not."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().get("/")
+    del request.META["REMOTE_ADDR"]
+    assert client_address(request) is None
