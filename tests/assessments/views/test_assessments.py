@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -123,3 +125,19 @@ def test_close_confirmation_of_closed_assessment_goes_back(client, personas):
     response = client.get(reverse("assessment_close", kwargs=kwargs))
     assert response.status_code == 302
     assert response.url == reverse("assessment", kwargs=kwargs)
+
+
+def test_close_confirmation_query_count_constant_in_respondents(
+    client, personas, django_assert_num_queries
+):
+    client.force_login(personas.users["owner"])
+    url = reverse("assessment_close", kwargs={"org_slug": "org-a", "pk": personas.assessment.pk})
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    with scope(organisation=personas.org_a):
+        RespondentFactory.create_batch(5, assessment=personas.assessment)
+        RespondentFactory.create_batch(3, assessment=personas.assessment, user=None)
+    with django_assert_num_queries(len(one.captured_queries)):
+        html = client.get(url).content.decode()
+    assert html.count("<li>") == 9
