@@ -130,6 +130,32 @@ def test_permission_matrix(client, personas, name, persona):
         assert response.status_code == expected, (name, persona, response.status_code)
 
 
+# Irreversible actions answer a GET with their confirmation page (only the POST acts): the
+# page itself is as protected as the action.
+CONFIRMATIONS = {
+    "assessment_close": Row("get", by_role(MANAGERS), kwargs=assessment),
+    "invitation_revoke": Row("get", by_role({"owner"}), kwargs=invitation),
+    "member_remove": Row("get", by_role({"owner"}), kwargs=viewer_membership),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "persona"), [(name, persona) for name in sorted(CONFIRMATIONS) for persona in PERSONAS]
+)
+def test_confirmation_page_permissions(client, personas, name, persona):
+    row = CONFIRMATIONS[name]
+    if persona != "anonymous":
+        client.force_login(personas.users[persona])
+    response = client.get(reverse(name, kwargs=row.kwargs(personas)))
+    expected = row.expected[persona]
+    if expected == LOGIN:
+        assert response.status_code == 302, (name, persona, response.status_code)
+        assert response.url.startswith(reverse("login")), (name, persona, response.url)
+    else:
+        assert response.status_code == expected, (name, persona, response.status_code)
+
+
 ORG_OBJECT_URLS = sorted(
     name
     for name, row in MATRIX.items()
