@@ -301,12 +301,12 @@ def _ended(request):
 
 
 def _refused(request):
-    """An unknown code: counts towards the address's limit. A blocked address gets 429
-    whatever it asks, so it learns nothing about which codes exist."""
-    address = throttle.client_address(request)
-    if throttle.is_blocked(address):
+    """An unknown code: counts towards the browser's and the address's limits (throttle.py).
+    A blocked browser or address gets 429 whatever it asks, so it learns nothing about which
+    codes exist."""
+    if throttle.is_blocked(request):
         return _too_many(request)
-    throttle.note_failure(address)
+    throttle.note_failure(request)
     return _not_found(request)
 
 
@@ -332,7 +332,7 @@ def participant_view(view):
                 status = refused.status_code
                 return JsonResponse({"ok": False, "error": _("Workshop not found.")}, status=status)
             return refused
-        if participant is None and throttle.is_blocked(throttle.client_address(request)):
+        if participant is None and throttle.is_blocked(request):
             return _too_many(request)
         with scope(organisation=session.assessment.organisation):
             return view(request, session, participant, *args, **kwargs)
@@ -347,7 +347,7 @@ def workshop_join_form(request):
     if request.method == "POST" and form.is_valid():
         code = selectors.normalise_code(form.cleaned_data["code"])
         session = selectors.session_for_code(code)
-        if session is not None and not throttle.is_blocked(throttle.client_address(request)):
+        if session is not None and not throttle.is_blocked(request):
             return redirect("workshop_join", code=session.code)
         refused = _refused(request) if session is None else _too_many(request)
         if refused.status_code == 429:
