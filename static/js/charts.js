@@ -1,5 +1,9 @@
-/* Draws the plotly figures built in Python (reports/charts.py). Each chart container names
- * the json_script element holding its figure. */
+/* Draws the plotly figures built in Python (assessments/figures.py). Each chart container
+ * names the json_script element holding its figure.
+ *
+ * plotly.js (4.8 MB) is loaded with `async` (script#plotly-js): it no longer holds up
+ * DOMContentLoaded, so the page, its numbers and its tables are ready at once and the
+ * charts are drawn when plotly.js arrives. */
 (function () {
   "use strict";
   function draw(root) {
@@ -14,6 +18,13 @@
       });
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { draw(document); });
+  function whenPlotly(callback) {
+    if (window.Plotly) { callback(); return; }
+    var script = document.getElementById("plotly-js");
+    if (script) { script.addEventListener("load", callback); }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    whenPlotly(function () { draw(document); });
+  });
   document.addEventListener("htmx:afterSettle", function (event) { draw(event.target); });
 })();

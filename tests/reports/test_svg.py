@@ -14,7 +14,7 @@ import pytest
 import tinycss2
 from django_scopes import scope
 
-from reports import pdf, svg
+from reports import services, svg
 from reports.models import ChartSVG
 
 needs_chromium = pytest.mark.skipif(
@@ -33,9 +33,9 @@ def real_browser():
 def test_render_pdf_exports_charts_once_then_from_cache(personas, snapshot, real_browser):
     with scope(organisation=personas.org_a):
         before = svg.export_count
-        first = pdf.render_pdf(snapshot=snapshot, lang="de")
+        first = services.report_pdf(snapshot=snapshot, lang="de")
         exported = svg.export_count - before
-        second = pdf.render_pdf(snapshot=snapshot, lang="de")
+        second = services.report_pdf(snapshot=snapshot, lang="de")
         names = set(
             ChartSVG.objects.filter(snapshot=snapshot, lang="de").values_list("name", flat=True)
         )
@@ -222,6 +222,6 @@ def test_simplify_svg_keeps_groups_that_matter():
 def test_exported_charts_are_cached_simplified(personas, snapshot, monkeypatch, in_scope):
     original = (DATA / "plotly-gap.svg").read_text(encoding="utf-8")
     monkeypatch.setattr(svg, "figure_to_svg", lambda figure, width=700, height=None: original)
-    pdf.render_html(snapshot=snapshot, lang="de")
+    services.report_pdf(snapshot=snapshot, lang="de")
     stored = set(ChartSVG.objects.filter(snapshot=snapshot).values_list("svg", flat=True))
     assert stored == {svg.simplify_svg(original)}
