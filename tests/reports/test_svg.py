@@ -54,7 +54,7 @@ def test_figure_to_svg_without_chromium_raises_clear_message(settings, monkeypat
     monkeypatch.setattr(svg, "_browser", None)
     with pytest.raises(svg.ChromiumMissing, match="apt-get install chromium"):
         svg.figure_to_svg({"data": [], "layout": {}})
-    assert svg._browser is None  # nothing was started
+    assert not svg.browser_running()  # nothing was started
 
 
 def test_browser_path_prefers_an_executable_setting(settings, tmp_path, monkeypatch):
@@ -74,7 +74,7 @@ def test_importing_the_reports_app_starts_no_browser():
     import reports.tasks
     import reports.views  # noqa: F401
 
-    assert svg._browser is None
+    assert not svg.browser_running()
 
 
 # Simplifying the exported SVG before it is cached ----------------------------------------
@@ -110,7 +110,7 @@ def drawn_elements(text: str) -> list[tuple]:
         elif tag not in ("svg", "defs"):
             out.append((tag, sorted(attrs.items()), (element.text or "").strip()))
         for child in element:
-            walk(child, {k: v for k, v in attrs.items() if k not in svg._NOT_INHERITED})
+            walk(child, {k: v for k, v in attrs.items() if k not in svg.NOT_INHERITED})
         if tag == "g" and any(k in attrs for k in ("transform", "clip-path", "opacity")):
             out.append(("/g",))
 
