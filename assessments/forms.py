@@ -62,6 +62,18 @@ class LimitedPasswordResetForm(PasswordResetForm):
 
 PERSPECTIVE_NONE = ""
 
+# An answer as a form or a vote sends it: "0".."4", or "dk" for don't know.
+DONT_KNOW = "dk"
+
+
+def parse_value(raw: str | None) -> tuple[bool, int | None]:
+    """(valid, value): "0".."4" are answers, "dk" is don't know (None)."""
+    if raw == DONT_KNOW:
+        return True, None
+    if raw in {"0", "1", "2", "3", "4"}:
+        return True, int(raw)
+    return False, None
+
 
 class AssessmentForm(forms.Form):
     """Title, catalogue version, target stage, and per member: answers? with which

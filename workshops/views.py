@@ -23,11 +23,11 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 from django_scopes import scope
 
+from assessments import figures as charts
+from assessments.forms import DONT_KNOW, parse_value
 from assessments.models import Consensus, Question
+from assessments.selectors import get_assessment
 from assessments.tenancy import org_view
-from assessments.views.assessments import get_assessment
-from assessments.views.questionnaire import DONT_KNOW, parse_value
-from reports import charts
 
 from . import selectors, services, throttle
 from .forms import ConsensusForm, JoinCodeForm, JoinForm, StartSessionForm

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -10,7 +10,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import selectors, services
 from ..catalogue import active_catalogue
 from ..forms import AssessmentForm
-from ..models import Assessment, Membership
+from ..models import Membership
+from ..selectors import get_assessment
 from ..tenancy import org_view
 from .organisations import confirm_page
 
@@ -20,15 +21,6 @@ def _memberships(organisation):
         Membership.objects.filter(organisation=organisation)
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "user__username")
-    )
-
-
-def get_assessment(request, pk) -> Assessment:
-    # Scoped to the URL's organisation: another organisation's id is a 404.
-    return get_object_or_404(
-        Assessment.objects.select_related("catalogue", "organisation"),
-        pk=pk,
-        organisation=request.organisation,
     )
 
 

@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import selectors, services
+from ..forms import parse_value
 from ..models import Respondent
 from ..tenancy import org_view
-
-DONT_KNOW = "dk"
 
 
 def _questionnaire(request, pk) -> tuple[Respondent, dict]:
@@ -31,15 +30,6 @@ def _questionnaire(request, pk) -> tuple[Respondent, dict]:
     if found is None:
         raise Http404
     return found
-
-
-def parse_value(raw: str | None) -> tuple[bool, int | None]:
-    """(valid, value): "0".."4" are answers, "dk" is don't know."""
-    if raw == DONT_KNOW:
-        return True, None
-    if raw in {"0", "1", "2", "3", "4"}:
-        return True, int(raw)
-    return False, None
 
 
 # Rendering sixty radio buttons through the template engine costs more than everything else
