@@ -559,7 +559,7 @@ def score(
     fulfilment_zero, coverage, sufficient, defining_met, defining_total,
     defining_met_count, defining_unmet, reached, agreement, disputed, unanswered},
     questions[code] {section, weight, defining, value, mean, consensus, has_consensus,
-    answered, n, dont_know, skipped, distribution, agreement, disputed, delta}, outliers,
+    answered, n, dont_know, distribution, agreement, disputed, delta}, outliers,
     warnings, perception_gap, target_stage, target_gap, robustness {robust, stage_min,
     stage_max, stage_if_unanswered_lowest, stage_if_unanswered_highest, changes},
     position_if_unanswered {lowest, highest}, next_stage_path, next_section,
@@ -600,7 +600,6 @@ def score(
                 "answered": value is not None,
                 "n": len(numbers),
                 "dont_know": len(respondents) - len(numbers),
-                "skipped": sum(1 for r in respondents if code not in r.answers),
                 "distribution": [numbers.count(v) for v in range(SCALE_MIN, SCALE_MAX + 1)],
                 "agreement": a_q,
                 "disputed": (a_q is not None and _lt(a_q, params.agreement_min))

@@ -137,7 +137,9 @@ def test_close_assessment_snapshot_equals_scoring_of_answers(personas, questions
                     ),
                 )
                 for key in scoring.SECTION_KEYS
-            )
+            ),
+            # catalogue 2026.1 names these; d and r_min are method 2's defaults
+            parameters=scoring.Parameters(threshold=0.6, min_coverage=0.5, min_group_size=3),
         )
         expected = scoring.score(
             spec,
