@@ -136,8 +136,7 @@ def test_catalogue_warnings_without_defining_questions_and_low_coverage(text):
         "flags at least one in every stage section"
         for i, key in enumerate(scoring.STAGE_SECTIONS)
     ] + [
-        "scoring.min_coverage: 0.5 is below 0.75, the minimum a catalogue written for "
-        "method 2 sets"
+        "scoring.min_coverage: 0.5 is below 0.75, the minimum a catalogue written for method 2 sets"
     ]
 
 

@@ -593,7 +593,9 @@ def test_score_next_stage_path_orders_by_gain_before_code():
 def test_score_blank_respondent_does_not_count_towards_k():
     answers = fill("alignment", [3, 3, 3, 3])
     blank = ResponseSet("business", {"AL-1": None})
-    respondents = [ResponseSet("business", answers)] * 2 + [blank] + [ResponseSet("it", answers)] * 3
+    respondents = (
+        [ResponseSet("business", answers)] * 2 + [blank] + [ResponseSet("it", answers)] * 3
+    )
 
     result = score(SPEC, respondents)
 
@@ -911,9 +913,7 @@ def test_score_next_stage_path_reaches_the_next_stage_and_is_smallest(respondent
     key = scoring.STAGE_SECTIONS[stage]
     section = next(s for s in spec.sections if s.key == key)
     values = {code: q["value"] for code, q in result["questions"].items()}
-    candidates = [
-        q.code for q in section.questions if values[q.code] is None or values[q.code] < 3
-    ]
+    candidates = [q.code for q in section.questions if values[q.code] is None or values[q.code] < 3]
 
     def reaches(codes) -> bool:
         raised = score(spec, respondents, consensus=dict.fromkeys(codes, 3))
@@ -923,9 +923,12 @@ def test_score_next_stage_path_reaches_the_next_stage_and_is_smallest(respondent
     assert set(path["questions"]) <= set(candidates)
     if reaches(candidates):
         assert reaches(path["questions"])
-        assert score(spec, respondents, consensus=dict.fromkeys(path["questions"], 3))[
-            "stage"
-        ]["index"] > stage
+        assert (
+            score(spec, respondents, consensus=dict.fromkeys(path["questions"], 3))["stage"][
+                "index"
+            ]
+            > stage
+        )
         for size in range(len(path["questions"])):
             for subset in itertools.combinations(candidates, size):
                 assert not reaches(subset)

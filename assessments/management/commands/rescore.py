@@ -39,11 +39,17 @@ class Command(BaseCommand):
                     .order_by("assessment_id")
                     .values_list("assessment_id", flat=True)
                 )
+                failed = 0
                 for assessment_id in ids:
-                    self.rescore(assessment_id)
-                self.stdout.write(
-                    f"{len(ids)} assessment(s) recomputed with method {scoring.METHOD}"
-                )
+                    try:
+                        self.rescore(assessment_id)
+                    except CommandError as exc:  # say so and go on with the others
+                        failed += 1
+                        self.stderr.write(str(exc))
+                done = len(ids) - failed
+                self.stdout.write(f"{done} assessment(s) recomputed with method {scoring.METHOD}")
+                if failed:
+                    raise CommandError(f"{failed} assessment(s) could not be recomputed")
             else:
                 self.rescore(options["assessment_id"])
 
