@@ -437,38 +437,86 @@ def next_stage_path(
     catalogue: CatalogueSpec, values: Mapping[str, float | None], stage: int
 ) -> dict | None:
     """The smallest set of the next stage section's questions that, answered "largely"
-    (3), reach that section; ordered as the contract says. None at stage 4."""
+    (3), reach that section; ordered as the contract says. None at stage 4.
+
+    An exact search (a section has at most 16 questions). Every defining question that
+    is not met must be in the set (nothing else meets it). Setting a question to 3 never
+    un-reaches a section (3 is at least θ·4 and at least d), so if all candidates together
+    do not reach it, no set does, and the path is all candidates."""
     if stage >= len(STAGE_SECTIONS):
         return None
     params = catalogue.parameters
     section = next(s for s in catalogue.sections if s.key == STAGE_SECTIONS[stage])
-    candidates = sorted(
-        (q for q in section.questions if values[q.code] is None or _lt(values[q.code], PATH_VALUE)),
-        key=lambda q: q.code,
-    )
+    questions = section.questions
+    total_weight = math.fsum(q.weight for q in questions)
 
-    def reached_with(chosen: Iterable[QuestionSpec]) -> _SectionFigures:
-        raised = {**values, **{q.code: float(PATH_VALUE) for q in chosen}}
-        return _section_figures(section, raised, params)
-
-    # Setting a question to 3 never un-reaches a section (3 ≥ θ·4 and ≥ d), so if all
-    # candidates together do not reach it, no subset does.
-    chosen: tuple[QuestionSpec, ...] = tuple(candidates)
-    if reached_with(candidates).reached:
-        for size in range(len(candidates) + 1):
-            best: tuple[QuestionSpec, ...] | None = None
-            best_f = -1.0
-            for subset in itertools.combinations(candidates, size):
-                figures = reached_with(subset)
-                if figures.reached and figures.fulfilment > best_f + EPSILON:
-                    best, best_f = subset, figures.fulfilment
-            if best is not None:
-                chosen = best
-                break
+    def is_candidate(q: QuestionSpec) -> bool:
+        return values[q.code] is None or _lt(values[q.code], PATH_VALUE)
 
     def is_unmet_defining(q: QuestionSpec) -> bool:
         value = values[q.code]
         return q.defining and (value is None or _lt(value, params.defining_min))
+
+    candidates = sorted((q for q in questions if is_candidate(q)), key=lambda q: q.code)
+    mandatory = [q for q in candidates if is_unmet_defining(q)]
+    optional = [q for q in candidates if not is_unmet_defining(q)]
+
+    def fulfilment_if_reached(chosen: set[str]) -> float | None:
+        """f of the section with ``chosen`` set to 3 if that reaches it (the defining
+        questions are met: the unmet ones are always chosen), else None."""
+        answered = [
+            (q.weight, float(PATH_VALUE) if q.code in chosen else values[q.code])
+            for q in questions
+            if q.code in chosen or values[q.code] is not None
+        ]
+        answered_weight = math.fsum(w for w, _ in answered)
+        if not answered or not _ge(answered_weight / total_weight, params.min_coverage):
+            return None
+        fulfilment = math.fsum(w * v for w, v in answered) / (SCALE_MAX * answered_weight)
+        return fulfilment if _ge(fulfilment, params.threshold) else None
+
+    # The smallest size: a set of k questions reaches the section if and only if, for some
+    # split k = a + b, the a answered candidates of largest gain with the b unanswered ones
+    # of largest weight reach it (those give the most coverage, and the most fulfilment
+    # wherever fulfilment is below 3/4 ≥ θ). So trying the splits finds the size exactly;
+    # only sets of that size are then searched for the largest f and the first codes.
+    answered_by_gain = sorted(
+        (q for q in optional if values[q.code] is not None),
+        key=cmp_to_key(
+            lambda x, y: _compare_gain(
+                (_gain(x, values[x.code]), x.code), (_gain(y, values[y.code]), y.code)
+            )
+        ),
+    )
+    unanswered_by_weight = sorted(
+        (q for q in optional if values[q.code] is None), key=lambda q: (-q.weight, q.code)
+    )
+
+    def some_set_of_size_reaches(size: int) -> bool:
+        for a in range(
+            max(0, size - len(unanswered_by_weight)), min(size, len(answered_by_gain)) + 1
+        ):
+            picked = [*mandatory, *answered_by_gain[:a], *unanswered_by_weight[: size - a]]
+            if fulfilment_if_reached({q.code for q in picked}) is not None:
+                return True
+        return False
+
+    chosen: list[QuestionSpec] = candidates
+    size = next((k for k in range(len(optional) + 1) if some_set_of_size_reaches(k)), None)
+    if size is not None:
+        best: tuple[float, tuple[str, ...]] | None = None
+        for subset in itertools.combinations(optional, size):
+            codes = tuple(sorted(q.code for q in (*mandatory, *subset)))
+            fulfilment = fulfilment_if_reached(set(codes))
+            if fulfilment is None:
+                continue
+            if (
+                best is None
+                or fulfilment > best[0] + EPSILON
+                or (abs(fulfilment - best[0]) <= EPSILON and codes < best[1])
+            ):
+                best = (fulfilment, codes)
+        chosen = [q for q in candidates if q.code in best[1]]
 
     def ordered(group: list[QuestionSpec]) -> list[str]:
         keyed = sorted(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
 from assessments import scoring, services
@@ -253,6 +254,11 @@ BAD_INPUTS = [
         "duplicate key 'perspective'",
     ),
     ("top_level_number", b"3", "top level: expected a JSON object, got a number"),
+    (
+        "huge_integer",
+        (ANSWERS % ('{"AL-01": 1' + "0" * 5000 + "}")).encode(),
+        "malformed JSON: a number is too long to read",
+    ),
     (
         "target_boolean",
         b'{"respondents": [{"perspective": "it", "answers": {}}], "target_stage": true}',
@@ -601,5 +607,8 @@ def test_rescore_command_bad_arguments_fail_cleanly(personas, args, message):
 
 
 def test_rescore_command_open_assessment_fails_cleanly(personas):
-    with pytest.raises(CommandError, match="Only a closed assessment can be recomputed"):
+    with (
+        translation.override("en"),
+        pytest.raises(CommandError, match="Only a closed assessment can be recomputed"),
+    ):
         call_command("rescore", str(personas.assessment.pk))

@@ -1,6 +1,7 @@
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django_scopes import scope
 
 from assessments import scoring, selectors, services
@@ -301,7 +302,11 @@ def test_recompute_result_twice_leaves_current_method_result_alone(personas, que
 
 
 def test_recompute_result_open_assessment_refused(personas):
-    with scope(organisation=personas.org_a), pytest.raises(ValidationError, match="closed"):
+    with (
+        scope(organisation=personas.org_a),
+        translation.override("en"),
+        pytest.raises(ValidationError, match="Only a closed assessment can be recomputed"),
+    ):
         services.recompute_result(assessment=personas.assessment)
 
 

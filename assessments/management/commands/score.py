@@ -93,6 +93,10 @@ def parse_input(text: str) -> tuple[list[scoring.ResponseSet], dict | None, obje
         raise InputError(
             f"malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from None
+    except InputError:
+        raise
+    except ValueError:  # e.g. an integer with more digits than Python converts
+        raise InputError("malformed JSON: a number is too long to read") from None
     if not isinstance(data, dict):
         raise InputError(f"top level: expected a JSON object, got {_type_name(data)}")
     for key in data:
