@@ -932,6 +932,15 @@ def test_score_next_stage_path_reaches_the_next_stage_and_is_smallest(respondent
         for size in range(len(path["questions"])):
             for subset in itertools.combinations(candidates, size):
                 assert not reaches(subset)
+        # Of the sets of that size that reach: largest f, then the codes that sort first.
+        reaching = []
+        for subset in itertools.combinations(candidates, len(path["questions"])):
+            raised = score(spec, respondents, consensus=dict.fromkeys(subset, 3))
+            if raised["sections"][key]["reached"]:
+                reaching.append((raised["sections"][key]["fulfilment"], sorted(subset)))
+        best_f = max(f for f, _ in reaching)
+        expected = min(codes for f, codes in reaching if f > best_f - 1e-9)
+        assert sorted(path["questions"]) == expected
     else:
         assert sorted(path["questions"]) == sorted(candidates)
 
@@ -975,3 +984,88 @@ def test_score_dont_know_and_skipped_are_identical(respondents, parameters):
     spec = with_parameters(parameters)
 
     assert score(spec, skipped) == score(spec, dont_know) == score(spec, respondents)
+
+
+@st.composite
+def path_cases(draw):
+    """One stage section of up to 8 questions with its values, the rest of the catalogue
+    filler; returns (spec, values)."""
+    size = draw(st.integers(min_value=1, max_value=8))
+    weights = draw(
+        st.lists(st.sampled_from([0.5, 1.0, 1.5, 2.0, 3.0]), min_size=size, max_size=size)
+    )
+    defining = draw(st.lists(st.booleans(), min_size=size, max_size=size))
+    values = draw(
+        st.lists(
+            st.sampled_from([None, 0.0, 1.0, 2.0, 2.5, 3.0, 4.0]), min_size=size, max_size=size
+        )
+    )
+    parameters = draw(parameters_st)
+    alignment = SectionSpec(
+        "alignment",
+        tuple(QuestionSpec(f"AL-{i + 1}", weights[i], defining[i]) for i in range(size)),
+    )
+    spec = CatalogueSpec(sections=(alignment, *SPEC.sections[1:]), parameters=parameters)
+    all_values = {q.code: None for s in spec.sections for q in s.questions}
+    all_values.update({f"AL-{i + 1}": values[i] for i in range(size)})
+    return spec, all_values
+
+
+def reached_by_hand(section: SectionSpec, values: dict, params: Parameters) -> Fraction | None:
+    """The contract's "reached" in exact fractions (weights and values are binary
+    fractions here, so no tolerance is needed); f if reached, else None."""
+    answered = [
+        (Fraction(q.weight), Fraction(values[q.code]))
+        for q in section.questions
+        if values[q.code] is not None
+    ]
+    total = sum(Fraction(q.weight) for q in section.questions)
+    weight = sum(w for w, _ in answered)
+    if not answered or weight / total < Fraction(str(params.min_coverage)):
+        return None
+    f = sum(w * v for w, v in answered) / (4 * weight)
+    if f < Fraction(str(params.threshold)):
+        return None
+    for q in section.questions:
+        if q.defining and (values[q.code] is None or values[q.code] < params.defining_min):
+            return None
+    return f
+
+
+@settings(max_examples=80, deadline=None)
+@given(case=path_cases())
+def test_next_stage_path_equals_brute_force(case):
+    spec, values = case
+    section = spec.sections[0]
+    params = spec.parameters
+    if reached_by_hand(section, values, params) is not None:
+        return  # the stage section is reached: no path asked for it
+    candidates = sorted(
+        q.code for q in section.questions if values[q.code] is None or values[q.code] < 3
+    )
+    found = None
+    for size in range(len(candidates) + 1):
+        options = []
+        for subset in itertools.combinations(candidates, size):
+            f = reached_by_hand(section, {**values, **dict.fromkeys(subset, 3.0)}, params)
+            if f is not None:
+                options.append((-f, list(subset)))
+        if options:
+            found = min(options)[1]
+            break
+    expected = found if found is not None else candidates
+    weight = {q.code: q.weight for q in section.questions}
+    unmet = {
+        q.code
+        for q in section.questions
+        if q.defining and (values[q.code] is None or values[q.code] < params.defining_min)
+    }
+
+    def gain(code):
+        return weight[code] * (3 - (values[code] or 0))
+
+    order = sorted(expected, key=lambda c: (c not in unmet, -gain(c), c))
+
+    path = scoring.next_stage_path(spec, values, 0)
+
+    assert path == {"stage": "alignment", "questions": order}
