@@ -804,7 +804,7 @@ parameters_st = st.builds(
     agreement_min=st.sampled_from([0.5, 0.7, 1.0]),
 )
 consensus_st = st.dictionaries(st.sampled_from(CODES), VALUES, max_size=3)
-FEW = settings(max_examples=60, deadline=None)
+FEW = settings(max_examples=40, deadline=None)
 
 
 def with_parameters(parameters: Parameters) -> CatalogueSpec:
