@@ -148,9 +148,12 @@ class Catalogue(models.Model):
     version = models.CharField(max_length=30)
     title_en = models.CharField(max_length=200)
     title_de = models.CharField(max_length=200)
+    # Scoring parameters (SCORING.md): θ, c_min, k, d, r_min.
     threshold = models.FloatField(default=0.6)
-    min_coverage = models.FloatField(default=0.5)
+    min_coverage = models.FloatField(default=0.75)
     min_group_size = models.PositiveSmallIntegerField(default=3)
+    defining_min = models.PositiveSmallIntegerField(default=2)
+    agreement_min = models.FloatField(default=0.7)
     checksum = models.CharField(max_length=64)
     loaded_at = models.DateTimeField(default=timezone.now)
 
@@ -205,6 +208,10 @@ class Question(Bilingual, models.Model):
     code = models.CharField(max_length=20)
     order = models.PositiveSmallIntegerField()
     weight = models.FloatField(default=1.0)
+    # A defining question must reach d ("partly") for its stage section to be reached.
+    defining = models.BooleanField(default=False)
+    why_defining_en = models.TextField(blank=True)
+    why_defining_de = models.TextField(blank=True)
     text_en = models.TextField()
     text_de = models.TextField()
     help_en = models.TextField(blank=True)
@@ -229,6 +236,10 @@ class Question(Bilingual, models.Model):
     @property
     def help(self) -> str:
         return self.pick("help")
+
+    @property
+    def why_defining(self) -> str:
+        return self.pick("why_defining")
 
     @property
     def labels(self) -> list[str]:
@@ -370,15 +381,27 @@ class Consensus(models.Model):
 
 class ResultSnapshot(models.Model):
     """The scoring output stored when an assessment is closed. Results pages and reports
-    read only this, so a report always matches what was closed."""
+    read only this, so a report always matches what was closed.
+
+    ``method`` is the scoring method that computed ``data["result"]``. Recomputing a
+    closed assessment with the current method (``services.recompute_result``) replaces
+    the result and moves the earlier one into ``data["previous"]``, newest first, each
+    ``{"method", "computed_at", "result"}``, so it stays readable with its method."""
 
     assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="snapshot")
     catalogue_version = models.CharField(max_length=100)
     created_at = models.DateTimeField(default=timezone.now)
-    # {"inputs": {...}, "result": {...full-precision scoring output...}}
+    method = models.PositiveSmallIntegerField(default=2)
+    # {"inputs": {...}, "result": {...full-precision scoring output...}, "rounds": {...},
+    #  "previous": [{"method": 1, "computed_at": "...", "result": {...}}, ...] (if rescored)}
     data = models.JSONField()
 
     objects = ScopedManager(organisation="assessment__organisation")
+
+    @property
+    def previous_results(self) -> list[dict]:
+        """Earlier results of this snapshot (newest first), each with its method."""
+        return self.data.get("previous", [])
 
 
 class UserSession(AbstractBaseSession):

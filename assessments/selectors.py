@@ -16,6 +16,7 @@ from .models import (
     Membership,
     Question,
     Respondent,
+    ResultSnapshot,
     Section,
 )
 
@@ -44,6 +45,28 @@ def catalogue_spec(*, catalogue: Catalogue) -> scoring.CatalogueSpec:
     from .catalogue import spec_from_catalogue
 
     return spec_from_catalogue(catalogue)
+
+
+def score_inputs(*, catalogue: Catalogue, inputs: dict) -> dict:
+    """Score stored inputs (the form ``scoring_inputs`` returns) with the current method."""
+    return scoring.score(
+        catalogue_spec(catalogue=catalogue),
+        [
+            scoring.ResponseSet(perspective=r["perspective"], answers=r["answers"])
+            for r in inputs["respondents"]
+        ],
+        consensus=inputs.get("consensus") or {},
+        target_stage=inputs.get("target_stage"),
+    )
+
+
+def result_for_comparison(*, snapshot: ResultSnapshot) -> dict:
+    """A snapshot's result computed with the current method, for comparing progress: the
+    stored one if its method is current, else recomputed from the stored answers (not
+    stored). ``result["method"]`` tells which; compare ``snapshot.method`` to say so."""
+    if snapshot.method == scoring.METHOD:
+        return snapshot.data["result"]
+    return score_inputs(catalogue=snapshot.assessment.catalogue, inputs=snapshot.data["inputs"])
 
 
 def latest_answers(*, assessment: Assessment) -> list[dict]:
@@ -219,7 +242,7 @@ def member_questionnaire(
 
 def round_summary(*, assessment: Assessment) -> dict[str, list[dict]]:
     """For questions voted on in more than one round (workshops): per round the number of
-    answers, spread and agreement, so the change in agreement can be shown (one query)."""
+    answers and agreement (r_wg), so the change in agreement can be shown (one query)."""
     votes: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     rows = Answer.objects.filter(respondent__assessment=assessment).values_list(
         "question__code", "round", "value"
@@ -234,9 +257,12 @@ def round_summary(*, assessment: Assessment) -> dict[str, list[dict]]:
             continue
         summary[code] = []
         for number in sorted(rounds):
-            sigma, agreement = scoring.spread(rounds[number])
             summary[code].append(
-                {"round": number, "n": len(rounds[number]), "sigma": sigma, "agreement": agreement}
+                {
+                    "round": number,
+                    "n": len(rounds[number]),
+                    "agreement": scoring.agreement(rounds[number]),
+                }
             )
     return summary
 

@@ -438,15 +438,8 @@ def clear_consensus(*, assessment, question) -> None:
 def compute_result(*, assessment: Assessment) -> tuple[dict, dict]:
     """Score the live answers of an assessment: returns (inputs, result)."""
     inputs = selectors.scoring_inputs(assessment=assessment)
-    spec = selectors.catalogue_spec(catalogue=assessment.catalogue)
-    result = scoring.score(
-        spec,
-        [
-            scoring.ResponseSet(perspective=r["perspective"], answers=r["answers"])
-            for r in inputs["respondents"]
-        ],
-        consensus=inputs["consensus"],
-        target_stage=assessment.target_stage,
+    result = selectors.score_inputs(
+        catalogue=assessment.catalogue, inputs={**inputs, "target_stage": assessment.target_stage}
     )
     return inputs, result
 
@@ -465,6 +458,7 @@ def close_assessment(*, assessment: Assessment) -> ResultSnapshot:
         snapshot = ResultSnapshot.objects.create(
             assessment=assessment,
             catalogue_version=f"{catalogue.slug} {catalogue.version}",
+            method=scoring.METHOD,
             data={
                 "inputs": inputs,
                 "result": result,
@@ -474,6 +468,41 @@ def close_assessment(*, assessment: Assessment) -> ResultSnapshot:
     assessment.status = AssessmentStatus.CLOSED
     assessment.closed_at = snapshot.created_at
     assessment.save(update_fields=["status", "closed_at"])
+    return snapshot
+
+
+@transaction.atomic
+def recompute_result(*, assessment: Assessment) -> ResultSnapshot:
+    """Recompute a closed assessment's stored result with the current scoring method, from
+    the answers stored in its snapshot (not the live rows, which a reopen could change).
+
+    The earlier result moves to ``data["previous"]`` (newest first) with its method and
+    when it was computed, so it stays readable; the snapshot's ``created_at`` (the close)
+    is kept. A snapshot already computed with the current method is left as it is."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.is_open:
+        raise ValidationError(_("Only a closed assessment can be recomputed."))
+    snapshot = ResultSnapshot.objects.select_for_update().filter(assessment=assessment).first()
+    if snapshot is None:
+        raise ValidationError(_("This assessment has no stored result to recompute."))
+    if snapshot.method == scoring.METHOD:
+        return snapshot
+    data = snapshot.data
+    result = selectors.score_inputs(catalogue=assessment.catalogue, inputs=data["inputs"])
+    now = timezone.now()
+    earlier = {
+        "method": snapshot.method,
+        "computed_at": data.get("computed_at") or snapshot.created_at.isoformat(),
+        "result": data["result"],
+    }
+    snapshot.data = {
+        **data,
+        "result": result,
+        "computed_at": now.isoformat(),
+        "previous": [earlier, *data.get("previous", [])],
+    }
+    snapshot.method = scoring.METHOD
+    snapshot.save(update_fields=["data", "method"])
     return snapshot
 
 

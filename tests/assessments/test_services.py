@@ -1,9 +1,10 @@
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django_scopes import scope
 
-from assessments import scoring, services
+from assessments import scoring, selectors, services
 from assessments.models import Answer, Invitation, Membership, ResultSnapshot, Role
 
 from ..factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -158,7 +159,9 @@ def test_close_assessment_snapshot_equals_scoring_of_answers(personas, questions
                     ),
                 )
                 for key in scoring.SECTION_KEYS
-            )
+            ),
+            # catalogue 2026.1 names these; d and r_min are method 2's defaults
+            parameters=scoring.Parameters(threshold=0.6, min_coverage=0.5, min_group_size=3),
         )
         expected = scoring.score(
             spec,
@@ -251,3 +254,101 @@ def test_save_answer_keeps_rounds_apart(personas, questions):
         services.save_answer(respondent=r, question=questions[0], value=3, client_ts=5, round=2)
         rows = sorted(Answer.objects.filter(respondent=r).values_list("round", "value"))
         assert rows == [(1, 1), (2, 3)]
+
+
+# --------------------------------------------------------------------------- method 2: rescoring
+
+
+def _closed_with_method_1(personas, questions) -> ResultSnapshot:
+    """A closed assessment whose stored result was computed with method 1 (as every result
+    stored before method 2 was): the migration labels such snapshots 1."""
+    with scope(organisation=personas.org_a):
+        values = [4, 4, 3, 3, 4, 4, 3, 0, 2, 2, 1, 0]
+        for question, value in zip(questions[:12], values, strict=True):
+            services.save_answer(respondent=personas.respondent, question=question, value=value)
+        snapshot = services.close_assessment(assessment=personas.assessment)
+        data = dict(snapshot.data)
+        data["result"] = {"stage": {"index": 1, "key": "alignment"}, "blockers": ["IN-01"]}
+        snapshot.data = data
+        snapshot.method = 1
+        snapshot.save()
+        return snapshot
+
+
+def test_close_assessment_stores_method_2(personas):
+    with scope(organisation=personas.org_a):
+        snapshot = services.close_assessment(assessment=personas.assessment)
+
+    assert snapshot.method == scoring.METHOD == 2
+    assert snapshot.data["result"]["method"] == 2
+
+
+def test_recompute_result_scores_stored_answers_and_keeps_earlier_result(personas, questions):
+    old = _closed_with_method_1(personas, questions)
+    with scope(organisation=personas.org_a):
+        # Live rows changed behind the snapshot's back: the recomputation must not see them.
+        Answer.objects.filter(respondent=personas.respondent).update(value=0)
+        expected = selectors.score_inputs(
+            catalogue=personas.assessment.catalogue, inputs=old.data["inputs"]
+        )
+
+        snapshot = services.recompute_result(assessment=personas.assessment)
+
+        snapshot.refresh_from_db()
+        assert snapshot.method == 2
+        assert snapshot.data["result"] == expected
+        assert snapshot.data["result"]["sections"]["alignment"]["fulfilment"] > 0
+        assert snapshot.previous_results == [
+            {
+                "method": 1,
+                "computed_at": old.created_at.isoformat(),
+                "result": {"stage": {"index": 1, "key": "alignment"}, "blockers": ["IN-01"]},
+            }
+        ]
+        assert snapshot.created_at == old.created_at
+        assert snapshot.data["inputs"] == old.data["inputs"]
+        personas.assessment.refresh_from_db()
+        assert personas.assessment.closed_at == old.created_at
+
+
+def test_recompute_result_twice_leaves_current_method_result_alone(personas, questions):
+    _closed_with_method_1(personas, questions)
+    with scope(organisation=personas.org_a):
+        first = services.recompute_result(assessment=personas.assessment)
+        again = services.recompute_result(assessment=personas.assessment)
+
+        again.refresh_from_db()
+        assert again.data == first.data
+        assert len(again.previous_results) == 1
+
+
+def test_recompute_result_open_assessment_refused(personas):
+    with (
+        scope(organisation=personas.org_a),
+        translation.override("en"),
+        pytest.raises(ValidationError, match="Only a closed assessment can be recomputed"),
+    ):
+        services.recompute_result(assessment=personas.assessment)
+
+
+def test_result_for_comparison_recomputes_other_method_without_storing(personas, questions):
+    old = _closed_with_method_1(personas, questions)
+    with scope(organisation=personas.org_a):
+        snapshot = ResultSnapshot.objects.select_related("assessment__catalogue").get(pk=old.pk)
+
+        result = selectors.result_for_comparison(snapshot=snapshot)
+
+        assert result["method"] == 2
+        assert result == selectors.score_inputs(
+            catalogue=personas.assessment.catalogue, inputs=old.data["inputs"]
+        )
+        snapshot.refresh_from_db()
+        assert snapshot.method == 1
+        assert "blockers" in snapshot.data["result"]
+
+
+def test_result_for_comparison_same_method_returns_stored_result(personas):
+    with scope(organisation=personas.org_a):
+        snapshot = services.close_assessment(assessment=personas.assessment)
+
+        assert selectors.result_for_comparison(snapshot=snapshot) == snapshot.data["result"]
