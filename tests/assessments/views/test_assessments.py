@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
@@ -81,3 +83,23 @@ def test_close_via_view_stores_snapshot_and_redirects_to_results(client, persona
     assert response.status_code == 302 and response.url.endswith("/results/")
     with scope(organisation=personas.org_a):
         assert Assessment.objects.get(pk=personas.assessment.pk).snapshot is not None
+
+
+def test_create_assessment_double_submit_creates_one(client, personas, catalogue):
+    client.force_login(personas.users["consultant"])
+    path = reverse("assessment_create", kwargs={"org_slug": "org-a"})
+    form = client.get(path).content.decode()
+    token = re.search(r'name="creation_token" value="([^"]+)"', form).group(1)
+    data = {
+        "title": "Doppelklick",
+        "catalogue": catalogue.pk,
+        "target_stage": "",
+        f"perspective_{personas.users['respondent'].pk}": "business",
+        "creation_token": token,
+    }
+    first = client.post(path, data)
+    second = client.post(path, data)
+    assert first.status_code == second.status_code == 302
+    assert second.url == first.url
+    with scopes_disabled():
+        assert Assessment.objects.filter(title="Doppelklick").count() == 1
