@@ -35,7 +35,9 @@ RESPONDENTS = 32
 SETUP_SCRIPT = """
 import json
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from assessments.sessions import SessionStore
+from importlib import import_module
+from django.conf import settings
+SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 from django_scopes import scope
 from assessments import services
 from assessments.catalogue import active_catalogue
