@@ -95,6 +95,26 @@ def _read_section_form(post, questions) -> tuple[list[tuple], dict[str, str], di
     return answers, comments, errors
 
 
+def _question_state(question, answer, typed: dict, errors: dict) -> dict:
+    """What the page shows of one question: its options (value, label, checked) with the
+    stored answer checked, the comment (as typed, where it could not be saved), the time it
+    was saved and what went wrong with the person's last submit."""
+    checked = _radio_value(answer.value) if answer is not None else None
+    options = [(str(i), label, str(i) == checked) for i, label in enumerate(question.labels)]
+    options.append((DONT_KNOW, _("Don't know"), checked == DONT_KNOW))
+    if question.code in errors:
+        comment = typed.get(question.code, "")
+    else:
+        comment = answer.comment if answer is not None else ""
+    return {
+        "question": question,
+        "options": options,
+        "comment": comment,
+        "saved_at": answer.updated_at if answer is not None else None,
+        "error": errors.get(question.code),
+    }
+
+
 @org_view()
 def questionnaire_section(request, pk, section_key):
     respondent, answers = _questionnaire(request, pk)
@@ -147,19 +167,9 @@ def questionnaire_section(request, pk, section_key):
         }
         for s in sections
     ]
-    items = []
-    for question in questions:
-        answer = answers.get(question.pk)
-        comment = answer.comment if answer is not None else ""
-        items.append(
-            {
-                "question": question,
-                "value": _radio_value(answer.value) if answer is not None else None,
-                "comment": typed.get(question.code) if question.code in errors else comment,
-                "saved_at": answer.updated_at if answer is not None else None,
-                "error": errors.get(question.code),
-            }
-        )
+    items = [
+        _question_state(question, answers.get(question.pk), typed, errors) for question in questions
+    ]
     return render(
         request,
         "assessments/questionnaire.html",
