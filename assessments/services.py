@@ -214,6 +214,8 @@ def _lock_while_open(respondent: Respondent) -> None:
     """Lock the respondent's row for the rest of the transaction, if they may still answer;
     else raise AnswerLocked. A submit, or a workshop's close (which marks its respondents
     submitted), waits for an answer being written, and no answer lands after either."""
+    # Not .exists(): its SELECT 1 loses the OF clause, and would lock the assessment's row
+    # too, so that every respondent's click would wait for every other's.
     may_answer = (
         Respondent.objects.select_for_update(of=("self",))
         .filter(
@@ -221,9 +223,9 @@ def _lock_while_open(respondent: Respondent) -> None:
             submitted_at__isnull=True,
             assessment__status=AssessmentStatus.OPEN,
         )
-        .exists()
+        .only("pk")
     )
-    if not may_answer:
+    if not list(may_answer):
         raise AnswerLocked
 
 

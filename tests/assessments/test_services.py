@@ -1,8 +1,10 @@
+import threading
 import uuid
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django_scopes import scope
 
 from assessments import scoring, services
@@ -316,3 +318,29 @@ def test_create_assessment_same_creation_token_returns_the_first(personas, catal
         assert Assessment.objects.filter(organisation=personas.org_a).count() == 2  # + personas'
         other = services.create_assessment(**{**kwargs, "creation_token": uuid.uuid4()})
         assert other != first
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer anyway")
+@pytest.mark.django_db(transaction=True)
+def test_save_answer_locks_only_its_own_respondent(personas, questions):
+    """While one person's click is being written, another respondent's click of the same
+    assessment goes through: the lock is on the respondent row, not the assessment."""
+    with scope(organisation=personas.org_a):
+        colleague = personas.assessment.respondents.create(user=UserFactory(), perspective="it")
+    done = threading.Event()
+
+    def colleague_clicks():
+        try:
+            with scope(organisation=personas.org_a):
+                services.save_answer(respondent=colleague, question=questions[0], value=2)
+            done.set()
+        finally:
+            connection.close()
+
+    with scope(organisation=personas.org_a), transaction.atomic():
+        services.save_answer(respondent=personas.respondent, question=questions[0], value=1)
+        thread = threading.Thread(target=colleague_clicks)
+        thread.start()
+        finished_while_locked = done.wait(timeout=10)
+    thread.join(timeout=10)
+    assert finished_while_locked
