@@ -10,7 +10,6 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -272,11 +271,19 @@ class Assessment(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The one-time token of the "new assessment" form that created it: a second submit of
+    # the same form (a double click, a reload) finds this assessment instead of a copy.
+    creation_token = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = ScopedManager(organisation="organisation")
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "creation_token"], name="one_assessment_per_form"
+            )
+        ]
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
 
@@ -402,24 +409,3 @@ class ResultSnapshot(models.Model):
     def previous_results(self) -> list[dict]:
         """Earlier results of this snapshot (newest first), each with its method."""
         return self.data.get("previous", [])
-
-
-class UserSession(AbstractBaseSession):
-    """A database session that also names its signed-in user, so that a request reads the
-    session and the user in one query (see ``assessments/sessions.py``). Deleting a user
-    ends their sessions."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        db_constraint=False,  # a session saved while its user is deleted must not fail
-        related_name="+",
-    )
-
-    @classmethod
-    def get_session_store_class(cls):
-        from .sessions import SessionStore
-
-        return SessionStore

@@ -1,11 +1,15 @@
+import threading
+import uuid
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.utils import translation
 from django_scopes import scope
 
 from assessments import scoring, selectors, services
-from assessments.models import Answer, Invitation, Membership, ResultSnapshot, Role
+from assessments.models import Answer, Assessment, Invitation, Membership, ResultSnapshot, Role
 
 from ..factories import MembershipFactory, OrganisationFactory, UserFactory
 
@@ -352,3 +356,113 @@ def test_result_for_comparison_same_method_returns_stored_result(personas):
         snapshot = services.close_assessment(assessment=personas.assessment)
 
         assert selectors.result_for_comparison(snapshot=snapshot) == snapshot.data["result"]
+
+
+def test_save_answer_click_time_ahead_of_the_server_stored_as_now(personas, questions):
+    with scope(organisation=personas.org_a):
+        before = services.now_ms()
+        answer, applied = services.save_answer(
+            respondent=personas.respondent, question=questions[0], value=2, client_ts=10**30
+        )
+        assert applied and before <= answer.client_ts <= services.now_ms()
+        assert Answer.objects.get(pk=answer.pk).client_ts == answer.client_ts
+
+
+def test_save_answer_without_click_time_applies_over_a_newer_click(personas, questions):
+    # A plain form post (no click time) is the person's latest intent.
+    with scope(organisation=personas.org_a):
+        r = personas.respondent
+        services.save_answer(respondent=r, question=questions[0], value=4, client_ts=1000)
+        Answer.objects.filter(respondent=r).update(client_ts=10**15)  # stored before clamping
+        _answer, applied = services.save_answer(respondent=r, question=questions[0], value=0)
+        assert applied
+        assert Answer.objects.get(respondent=r).value == 0
+
+
+def test_save_answers_applies_each_in_the_same_queries_whatever_their_number(
+    personas, questions, django_assert_num_queries
+):
+    with scope(organisation=personas.org_a):
+        r = personas.respondent
+        services.save_answer(respondent=r, question=questions[0], value=4, client_ts=1000)
+        Answer.objects.filter(respondent=r).update(client_ts=10**15)
+        # Savepoint, lock, stored answers, insert, update, release.
+        with django_assert_num_queries(6):
+            services.save_answers(
+                respondent=r, answers=[(questions[0], 1, "Neu"), (questions[1], None, "")]
+            )
+        with django_assert_num_queries(6):
+            services.save_answers(
+                respondent=r, answers=[(q, 2, "") for q in questions[:3]] + [(questions[9], 3, "")]
+            )
+        stored = dict(Answer.objects.filter(respondent=r).values_list("question_id", "value"))
+        assert stored == {
+            questions[0].pk: 2,
+            questions[1].pk: 2,
+            questions[2].pk: 2,
+            questions[9].pk: 3,
+        }
+
+
+def test_save_answers_after_submit_locked_and_nothing_stored(personas, questions):
+    with scope(organisation=personas.org_a):
+        services.submit_respondent(respondent=personas.respondent)
+        with pytest.raises(services.AnswerLocked):
+            services.save_answers(respondent=personas.respondent, answers=[(questions[0], 1, "")])
+        assert not Answer.objects.filter(respondent=personas.respondent).exists()
+
+
+def test_save_answers_invalid_value_refused_and_nothing_stored(personas, questions):
+    with scope(organisation=personas.org_a):
+        with pytest.raises(ValidationError):
+            services.save_answers(
+                respondent=personas.respondent,
+                answers=[(questions[0], 1, ""), (questions[1], 7, "")],
+            )
+        assert not Answer.objects.filter(respondent=personas.respondent).exists()
+
+
+def test_create_assessment_same_creation_token_returns_the_first(personas, catalogue):
+    token = uuid.uuid4()
+    with scope(organisation=personas.org_a):
+        kwargs = {
+            "organisation": personas.org_a,
+            "created_by": personas.users["owner"],
+            "title": "Einmal",
+            "catalogue": catalogue,
+            "target_stage": None,
+            "respondents": [(personas.users["respondent"], "it")],
+            "creation_token": token,
+        }
+        first = services.create_assessment(**kwargs)
+        again = services.create_assessment(**{**kwargs, "title": "Zweimal"})
+        assert again == first
+        assert Assessment.objects.filter(organisation=personas.org_a).count() == 2  # + personas'
+        other = services.create_assessment(**{**kwargs, "creation_token": uuid.uuid4()})
+        assert other != first
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer anyway")
+@pytest.mark.django_db(transaction=True)
+def test_save_answer_locks_only_its_own_respondent(personas, questions):
+    """While one person's click is being written, another respondent's click of the same
+    assessment goes through: the lock is on the respondent row, not the assessment."""
+    with scope(organisation=personas.org_a):
+        colleague = personas.assessment.respondents.create(user=UserFactory(), perspective="it")
+    done = threading.Event()
+
+    def colleague_clicks():
+        try:
+            with scope(organisation=personas.org_a):
+                services.save_answer(respondent=colleague, question=questions[0], value=2)
+            done.set()
+        finally:
+            connection.close()
+
+    with scope(organisation=personas.org_a), transaction.atomic():
+        services.save_answer(respondent=personas.respondent, question=questions[0], value=1)
+        thread = threading.Thread(target=colleague_clicks)
+        thread.start()
+        finished_while_locked = done.wait(timeout=10)
+    thread.join(timeout=10)
+    assert finished_while_locked
