@@ -13,7 +13,7 @@ from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -422,7 +422,7 @@ class PlanItem(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("owner"),
+        verbose_name=pgettext_lazy("plan item", "owner"),
     )
     owner_name = models.CharField(_("owner (name)"), max_length=200, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
