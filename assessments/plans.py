@@ -265,6 +265,28 @@ def plan_progress(*, snapshot: ResultSnapshot, items: list[PlanItem]) -> list[di
     return rows
 
 
+def plan_report(*, assessment: Assessment, snapshot: ResultSnapshot) -> dict:
+    """The plan for the PDF report as plain data: the rows (``plan_rows``), the projected
+    stage (index, position, raised question codes, or None) and the progress on the plan's
+    questions since the assessment each action came from. Call inside the report's
+    language and the organisation's scope."""
+    context = results_plan(assessment=assessment, snapshot=snapshot)
+    return {
+        "rows": plan_rows(organisation=assessment.organisation),
+        "projected": context["plan_projected"],
+        "progress": [
+            {
+                "code": row["code"],
+                "title": row["item"].title,
+                "then": row["then"],
+                "now": row["now"],
+                "change": row["change"],
+            }
+            for row in context["plan_progress"]
+        ],
+    }
+
+
 def results_plan(*, assessment: Assessment, snapshot: ResultSnapshot | None) -> dict:
     """Everything the plan partial on the results page shows."""
     organisation = assessment.organisation

@@ -266,3 +266,15 @@ def test_apply_retention_enqueue_runs_the_task(personas, questions, settings):
 )
 def test_months_before_goes_back_calendar_months(moment, months, expected):
     assert data_control.months_before(moment, months) == expected
+
+
+def test_apply_retention_is_silent_with_verbosity_0(personas, questions):
+    answer_all(personas, questions)
+    close_months_ago(personas, 3)
+    personas.org_a.retention_months = 3
+    personas.org_a.save()
+    out = StringIO()
+    call_command("apply_retention", verbosity=0, stdout=out)
+    assert out.getvalue() == ""
+    with scope(organisation=personas.org_a):
+        assert not personas.assessment.respondents.exists()

@@ -195,3 +195,17 @@ def test_progress_compares_the_plan_question_then_and_now(personas, questions):
         rows = plans.plan_progress(snapshot=second, items=[item])
     assert first.data["result"]["questions"][code]["value"] == 2
     assert rows == [{"item": item, "code": code, "then": 2, "now": 3, "change": 1}]
+
+
+def test_plan_report_is_plain_data_with_the_projected_stage(personas, questions):
+    answer_all(personas, questions)
+    snapshot = close(personas)
+    integration = codes_of(questions, "integration")
+    with scope(organisation=personas.org_a):
+        item = PlanItemFactory(organisation=personas.org_a, question_codes=integration)
+        report = plans.plan_report(assessment=personas.assessment, snapshot=snapshot)
+        spec = selectors.catalogue_spec(catalogue=personas.assessment.catalogue)
+        projected = plans.projected_stage(snapshot=snapshot, spec=spec, items=[item])
+    assert report["projected"] == projected
+    assert [r["title"] for r in report["rows"]] == [item.title]
+    assert report["progress"] == []  # the action came from no earlier assessment

@@ -21,12 +21,15 @@ class Command(BaseCommand):
             help="Queue the work for the background worker (db_worker) instead of doing it now.",
         )
 
-    def handle(self, *args, enqueue=False, **options):
+    def handle(self, *args, enqueue=False, verbosity=1, **options):
         if enqueue:
             result = apply_retention_task.enqueue()
-            self.stdout.write(f"Queued retention task {result.id}.")
+            if verbosity:
+                self.stdout.write(f"Queued retention task {result.id}.")
             return
         events = data_control.apply_retention()
+        if not verbosity:
+            return
         for event in events:
             counts = event.counts
             self.stdout.write(
