@@ -20,6 +20,7 @@ import functools
 from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_scopes import scope, scopes_disabled
 
 from . import selectors
@@ -33,6 +34,20 @@ from .models import (
     Respondent,
     ResultSnapshot,
 )
+
+# What the confirmation page calls each kind of row (by model label, so this module names
+# other apps' models without importing them); other models show their verbose name.
+LABELS = {
+    "assessments.answer": _("answers"),
+    "assessments.respondent": _("respondents"),
+    "assessments.consensus": _("consensus values"),
+    "assessments.resultsnapshot": _("stored results"),
+    "reports.reportrender": _("PDF reports"),
+    "reports.chartsvg": _("stored charts"),
+    "workshops.workshopsession": _("workshop sessions"),
+    "workshops.questionround": _("workshop voting rounds"),
+    "workshops.participant": _("workshop participants"),
+}
 
 
 @functools.cache
@@ -68,9 +83,8 @@ def deletion_counts(*, assessment: Assessment) -> list[dict]:
     for model, path in cascade_paths():
         count = model.objects.filter(**{path: assessment}).count()
         if count:
-            rows.append(
-                {"label": str(model._meta.verbose_name_plural), "model": model, "count": count}
-            )
+            label = LABELS.get(model._meta.label_lower, model._meta.verbose_name_plural)
+            rows.append({"label": str(label), "model": model, "count": count})
     return rows
 
 
