@@ -9,8 +9,8 @@ import importlib
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from .assessments.permission_rows import plan_item as plan_item_kwargs
-from .assessments.permission_rows import respondent as respondent_kwargs
+from .assessments.plan_permission_rows import plan_item as plan_item_kwargs
+from .assessments.plan_permission_rows import respondent as respondent_kwargs
 from .matrix import (
     ALL_ROLES,
     LOGIN,
@@ -87,6 +87,7 @@ for module in (
     "tests.workshops.permission_rows",
     "tests.reports.permission_rows",
     "tests.assessments.permission_rows",
+    "tests.assessments.plan_permission_rows",
 ):
     try:
         MATRIX.update(importlib.import_module(module).ROWS)

@@ -23,7 +23,7 @@ from workshops import services as workshop_services
 from workshops.models import Mode, Participant, QuestionRound, WorkshopSession
 
 from ..factories import PlanItemFactory
-from .engagement import add_member_respondent, answer_all, close
+from .answered import add_member_respondent, answer_all, close
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from assessments import plans, scoring, selectors
 from assessments.models import PlanStatus
 
 from ..factories import MembershipFactory, PlanItemFactory, UserFactory
-from .engagement import answer_all, close
+from .answered import answer_all, close
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from django_scopes import scope, scopes_disabled
 
 from assessments.models import Assessment, AuditEvent, AuditKind, Organisation
 
-from ..engagement import add_member_respondent, answer_all, close
+from ..answered import add_member_respondent, answer_all, close
 
 pytestmark = pytest.mark.django_db
 

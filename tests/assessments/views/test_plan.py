@@ -11,7 +11,7 @@ from assessments import narrative, plans, selectors
 from assessments.models import Assessment, PlanItem, PlanStatus
 
 from ...factories import PlanItemFactory
-from ..engagement import answer_all, close
+from ..answered import answer_all, close
 
 pytestmark = pytest.mark.django_db
 
