@@ -1,0 +1,12 @@
+"""Background jobs of the assessments app (django-tasks, run by ``manage.py db_worker``)."""
+
+from django_tasks import task
+
+from . import data_control
+
+
+@task()
+def apply_retention_task() -> int:
+    """Apply every organisation's retention period; returns how many assessments had
+    respondents' data erased. Enqueued by ``manage.py apply_retention --enqueue``."""
+    return len(data_control.apply_retention())
