@@ -1,5 +1,7 @@
-"""Query counts of the screens that are polled every 2 s or hit on every vote: constant in
-the number of participants (3 vs 30) and of questions."""
+"""Query counts of the screens that are polled (shared screen and facilitator each second,
+phones only without a push engine), read on every reconnect, or hit on every vote: constant in
+the number of participants (3 vs 30) and of questions. The participant is known from the
+signed cookie (no query), the counts come from counters (no COUNT)."""
 
 import pytest
 from django.urls import reverse
@@ -41,15 +43,17 @@ def filled_self_paced(request, personas, clear_cache, client):
     return room, tokens
 
 
-PRESENTER_PAGE = 6
-PRESENTER_PAGE_REVEALED = 7
-PRESENTER_STATE = 5
-PRESENTER_STATE_SELF_PACED = 6
+PRESENTER_PAGE = 4
+PRESENTER_PAGE_REVEALED = 5
+PRESENTER_STATE = 4
+PRESENTER_STATE_SELF_PACED = 4
+FACILITATOR_PAGE = 8
+FACILITATOR_STATE = 5
 PARTICIPANT_PAGE = 5
 PARTICIPANT_PAGE_SELF_PACED = 5
 PARTICIPANT_STATE = 3
-PARTICIPANT_STATE_SELF_PACED = 3
-VOTE = 3
+PARTICIPANT_STATE_SELF_PACED = 2
+VOTE = 6
 
 
 def _presenter(client, personas, room, name):
@@ -72,13 +76,27 @@ def test_presenter_page_revealed_queries_constant(
         services.reveal(session=room.session)
     url = _presenter(client, personas, room, "workshop_presenter")
     with django_assert_num_queries(PRESENTER_PAGE_REVEALED):
-        assert "fig-distribution" in client.get(url).content.decode()
+        assert 'id="ws-results" hidden' not in client.get(url).content.decode()
 
 
 def test_presenter_state_queries_constant(client, personas, filled, django_assert_num_queries):
     room, _tokens = filled
     url = _presenter(client, personas, room, "workshop_presenter_state")
     with django_assert_num_queries(PRESENTER_STATE):
+        assert client.get(url).json()["participants"] == len(_tokens)
+
+
+def test_facilitator_page_queries_constant(client, personas, filled, django_assert_num_queries):
+    room, _tokens = filled
+    url = _presenter(client, personas, room, "workshop_facilitator")
+    with django_assert_num_queries(FACILITATOR_PAGE):
+        assert client.get(url).status_code == 200
+
+
+def test_facilitator_state_queries_constant(client, personas, filled, django_assert_num_queries):
+    room, _tokens = filled
+    url = _presenter(client, personas, room, "workshop_facilitator_state")
+    with django_assert_num_queries(FACILITATOR_STATE):
         assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
 
 
@@ -88,7 +106,7 @@ def test_presenter_state_self_paced_queries_constant(
     room, _tokens = filled_self_paced
     url = _presenter(client, personas, room, "workshop_presenter_state")
     with django_assert_num_queries(PRESENTER_STATE_SELF_PACED):
-        assert "ws-progress" in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+        assert client.get(url).json()["mode"] == "self"
 
 
 def test_participant_page_queries_constant(client, filled, django_assert_num_queries):
@@ -113,7 +131,7 @@ def test_participant_state_queries_constant(client, filled, django_assert_num_qu
     room.cookie(client, tokens[0])
     url = reverse("workshop_participant_state", args=[room.session.code])
     with django_assert_num_queries(PARTICIPANT_STATE):
-        assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+        assert client.get(url, **JSON).json()["mine"] is not None
 
 
 def test_participant_state_self_paced_queries_constant(
@@ -123,7 +141,7 @@ def test_participant_state_self_paced_queries_constant(
     room.cookie(client, tokens[0])
     url = reverse("workshop_participant_state", args=[room.session.code])
     with django_assert_num_queries(PARTICIPANT_STATE_SELF_PACED):
-        assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+        assert client.get(url, **JSON).status_code == 200
 
 
 def test_vote_queries_constant(client, filled, django_assert_num_queries):
