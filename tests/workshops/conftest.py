@@ -9,6 +9,8 @@ from assessments.models import Section
 from workshops import services
 from workshops.views import COOKIE_PREFIX, participant_cookie
 
+from .pushpin import pushpin  # noqa: F401 - the fixture, for the browser tests
+
 
 @pytest.fixture(autouse=True)
 def _english(settings):
