@@ -55,7 +55,8 @@ def hash_token(token: str) -> str:
 def _lock(session: WorkshopSession) -> WorkshopSession:
     # Two facilitator screens may press "next" at once: the row lock serialises them.
     return (
-        WorkshopSession.objects.select_for_update()
+        # of=("self",): lock the session row only (the open question's section is an outer join).
+        WorkshopSession.objects.select_for_update(of=("self",))
         .select_related("assessment__catalogue", "prompt_section")
         .get(pk=session.pk)
     )

@@ -14,7 +14,6 @@ urlpatterns = [
     path(w + "live/", views.workshop_facilitator_state, name="workshop_facilitator_state"),
     path(w + "screen/", views.workshop_presenter, name="workshop_presenter"),
     path(w + "state/", views.workshop_presenter_state, name="workshop_presenter_state"),
-    path(w + "events/", views.workshop_presenter_events, name="workshop_presenter_events"),
     path(w + "open-question/", views.workshop_open_question, name="workshop_open_question"),
     path(w + "moderate/", views.workshop_moderate, name="workshop_moderate"),
     path(w + "navigate/", views.workshop_navigate, name="workshop_navigate"),

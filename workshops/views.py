@@ -218,11 +218,6 @@ def workshop_presenter_state(request, pk):
 
 
 @org_view("facilitate")
-def workshop_presenter_events(request, pk):
-    return _stream(request, _session(request, pk))
-
-
-@org_view("facilitate")
 def workshop_facilitator(request, pk):
     """The facilitator's controls (a laptop or phone, not projected)."""
     session = _session(request, pk)
@@ -666,8 +661,9 @@ def workshop_participant_state(request, session, participant):
 
 @participant_view
 def workshop_participant_events(request, session, participant):
-    if participant is None:
-        return HttpResponse(status=204)
+    """The room's stream, for the phones and the shared screen. Open to anyone with the
+    code, like joining: it carries only what the shared screen shows. No cookie is asked:
+    Pushpin's follow-up requests for a held stream (GRIP next links) come without one."""
     return _stream(request, session)
 
 

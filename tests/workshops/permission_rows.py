@@ -48,8 +48,6 @@ ROWS = {
     "workshop_facilitator_state": Row("get", by_role(MANAGERS), kwargs=session),
     "workshop_presenter": Row("get", by_role(MANAGERS), kwargs=session),
     "workshop_presenter_state": Row("get", by_role(MANAGERS), kwargs=session),
-    # Without Pushpin in front the stream is refused with 204 (the screen polls).
-    "workshop_presenter_events": Row("get", by_role(MANAGERS, ok=204), kwargs=session),
     "workshop_navigate": _presenter_post(data=lambda p: {"to": "next"}),
     "workshop_reveal": _presenter_post(),
     "workshop_revote": _presenter_post(),
@@ -63,6 +61,7 @@ ROWS = {
     "workshop_join": Row("get", everyone(200), kwargs=code),
     "workshop_participant": Row("get", everyone(302), kwargs=code),
     "workshop_participant_state": Row("get", everyone(302), kwargs=code),
+    # The room's stream (phones and shared screen); without Pushpin in front: 204, poll.
     "workshop_participant_events": Row("get", everyone(204), kwargs=code),
     "workshop_vote": Row(
         "post", everyone(302), kwargs=code, data=lambda p: {"question": "AL-01", "value": "2"}

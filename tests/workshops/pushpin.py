@@ -52,7 +52,7 @@ class Pushpin:
             pytest.fail("pushpin is not installed: `make system-packages` installs it")
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self.output = self.log.open("wb")
-        self.process = subprocess.Popen(  # noqa: S603 - our own script, fixed arguments
+        self.process = subprocess.Popen(
             [str(ROOT / "deploy" / "pushpin" / "run.sh")],
             env=self.env,
             stdout=self.output,

@@ -119,7 +119,10 @@ def run_the_loop(personas, chromium, base_url, pushed: bool):
     expect(screen.locator("#ws-participants")).to_have_text("0")
     # Nothing of the app's chrome or the facilitator's controls on the projected screen.
     assert screen.locator("nav, footer, form, #lang-select").count() == 0
-    assert screen.evaluate("getComputedStyle(document.getElementById('ws-code')).whiteSpace") == "nowrap"
+    assert (
+        screen.evaluate("getComputedStyle(document.getElementById('ws-code')).whiteSpace")
+        == "nowrap"
+    )
 
     phones = [context(**PHONE) for _ in range(3)]
     anna = join(phones[0], code, "Business", "Anna")

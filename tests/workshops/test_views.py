@@ -355,12 +355,21 @@ def test_participant_state_without_cookie_asks_to_rejoin(client, room):
     assert client.get(url, **JSON).json()["rejoin"] is True
 
 
-def test_streams_without_push_engine_answer_204_so_pages_poll(client, personas, room):
+def test_stream_without_push_engine_answers_204_so_pages_poll(client, room):
     _p, token = room.join()
     url = reverse("workshop_participant_events", args=[room.session.code])
     assert room.cookie(client, token).get(url).status_code == 204
-    presenter = signed_in(client.__class__(), personas)
-    assert presenter.get(presenter_url(room, "workshop_presenter_events")).status_code == 204
+
+
+def test_stream_behind_grip_proxy_holds_the_room_channel(client, room, settings):
+    settings.GRIP_PROXIES = [{"control_uri": "http://127.0.0.1:9"}]
+    url = reverse("workshop_participant_events", args=[room.session.code])
+    # As Pushpin asks (its follow-up requests carry no cookie of the phone).
+    response = client.get(url, HTTP_GRIP_SIG="x")
+    assert response.status_code == 200
+    assert response["Grip-Hold"] == "stream"
+    assert f"events-ws-{room.session.code}" in response["Grip-Channel"]
+    assert "event: stream-open" in response.content.decode()
 
 
 def test_self_paced_participant_resumes_at_first_unanswered(client, self_paced_room):
