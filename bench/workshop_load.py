@@ -209,6 +209,7 @@ class Stats:
         self.resyncs = 0
         self.stream_errors = 0
         self.stream_reasons: Counter = Counter()
+        self.refusals: Counter = Counter()
 
 
 class Phone:
@@ -328,7 +329,9 @@ class Phone:
                 )
                 return
             if status in (400, 404, 409):
-                self.stats.refused += 1  # refused for good (voting closed): never "saved"
+                self.stats.refused += 1
+                # Refused for good (voting closed): never reported "saved".
+                self.stats.refusals[f"{status} {data.get('error', '')}"] += 1
                 return
             self.stats.retries += 1
             await asyncio.sleep(delay)
@@ -525,6 +528,8 @@ def report(name: str, args, outcome: dict, check: dict, cpu: dict) -> bool:
         f"streams: reconnects {stats.reconnects}, resyncs {stats.resyncs}, errors "
         f"{stats.stream_errors} {dict(stats.stream_reasons.most_common(3))}"
     )
+    if stats.refusals:
+        print(f"refused: {dict(stats.refusals.most_common(3))}")
     if outcome["faults"]:
         print(f"faults: {outcome['faults']}")
     print(

@@ -1,6 +1,6 @@
 """A Pushpin server in front of the live test server, started by deploy/pushpin/run.sh (the
-same script `make run` uses), on ports from COMPASS_TEST_PUSHPIN_PORT (default 8151: proxy;
-8152-8155: publishing). Pushpin is a system package the Makefile installs; a machine without
+same script `make run` uses), on ports from COMPASS_TEST_PUSHPIN_PORT (default 8161: proxy;
+8162-8165: publishing). Pushpin is a system package the Makefile installs; a machine without
 it fails this fixture rather than skipping the pushed-updates test."""
 
 import os
@@ -32,7 +32,7 @@ def _wait_for_port(host: str, port: int, process, timeout: float = 20.0) -> None
 
 class Pushpin:
     def __init__(self, backend_url: str, workdir: Path):
-        self.port = int(os.environ.get("COMPASS_TEST_PUSHPIN_PORT", "8151"))
+        self.port = int(os.environ.get("COMPASS_TEST_PUSHPIN_PORT", "8161"))
         self.publish_base = self.port + 1
         self.url = f"http://127.0.0.1:{self.port}"
         self.control_uri = f"http://127.0.0.1:{self.publish_base + 1}"
@@ -50,6 +50,9 @@ class Pushpin:
     def start(self):
         if shutil.which("pushpin") is None:
             pytest.fail("pushpin is not installed: `make system-packages` installs it")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                pytest.fail(f"port {self.port} is taken (set COMPASS_TEST_PUSHPIN_PORT)")
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self.output = self.log.open("wb")
         self.process = subprocess.Popen(

@@ -146,9 +146,12 @@ def run_the_loop(personas, chromium, base_url, pushed: bool):
         choose(page, "AL-01", value)
         expect_received(page, "AL-01")
         # The answer cards and "Received" fit a 390×844 phone without scrolling.
-        shot(page, "phone-debug")
         assert in_view(page, "#v-AL-01-dk") and in_view(page, "#state-AL-01")
     shot(anna, "phone-390x844-voting")
+    anna.set_viewport_size({"width": 360, "height": 740})  # a small phone: nothing cut off
+    assert anna.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    shot(anna, "phone-360x740-voting")
+    anna.set_viewport_size(PHONE["viewport"])
     expect(screen.locator("#ws-votes")).to_have_text("3")
     for page in (anna, ben, ida):
         expect(page.locator("#ws-votes")).to_have_text("3 have voted")
