@@ -130,6 +130,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Recognises requests that come through Pushpin (GRIP) for the workshop's pushed updates.
+    "django_grip.GripMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -200,6 +202,10 @@ CACHES = {
         "LOCATION": "compass_cache",
     }
 }
+
+# Workshop push (Pushpin, GRIP): one control URI per Pushpin server, comma-separated, e.g.
+# "http://127.0.0.1:5561,http://10.0.0.12:5561". Empty: nothing is pushed, the pages poll.
+GRIP_PROXIES = [{"control_uri": uri} for uri in env_list("COMPASS_PUSHPIN_CONTROL_URIS", "")]
 
 TASKS = {
     "default": {

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Perspective, Section
 
-from .models import Mode
+from .models import Mode, OpenAnswer
 
 VALUE_CHOICES = [(str(i), str(i)) for i in range(5)]
 UNANSWERED = "none"
@@ -69,3 +69,27 @@ class ConsensusForm(forms.Form):
     def cleaned_value(self) -> int | None:
         raw = self.cleaned_data["value"]
         return None if raw == UNANSWERED else int(raw)
+
+
+class OpenQuestionForm(forms.Form):
+    prompt = forms.CharField(label=_("Open question"), max_length=200)
+    section = forms.ModelChoiceField(
+        label=_("About the section"), queryset=Section.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args, catalogue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].queryset = Section.objects.filter(catalogue=catalogue)
+        self.fields["section"].label_from_instance = lambda s: s.title
+
+
+class OpenAnswerForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your answer (anonymous)"),
+        max_length=OpenAnswer.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": OpenAnswer.MAX_LENGTH}),
+        error_messages={
+            "required": _("Type a short answer."),
+            "max_length": _("Please keep it under %(limit_value)d characters."),
+        },
+    )

@@ -3,8 +3,10 @@ at a time, sees the distribution when the facilitator reveals it, and may vote a
 
 Votes are ordinary ``assessments.Answer`` rows of the participants' respondents (round =
 the question's voting round in this session), so the normal scoring and closing flow sees
-them. Everything a screen shows is read from the database on every request: several app
-servers behind one PostgreSQL serve the same session.
+them. Everything a screen shows is read from the database (several app servers behind one
+PostgreSQL serve the same session); changes are pushed to the screens through a GRIP proxy
+(Pushpin), see ``workshops.push``. Counters on the rows (participants, votes per round) spare
+the screens a COUNT per request.
 """
 
 import secrets
@@ -66,6 +68,17 @@ class WorkshopSession(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Joined participants, counted in the join's transaction (no COUNT per screen update).
+    participant_total = models.PositiveIntegerField(default=0)
+    # Count pushes are coalesced to one a second per session: when the last went out, and
+    # what it said ("participants/votes"), so a later request knows whether one is owed.
+    counts_pushed_at = models.DateTimeField(null=True, blank=True)
+    counts_pushed = models.CharField(max_length=40, blank=True)
+    # The open question asked to the room (empty: none), about the current question's section.
+    prompt = models.CharField(_("open question"), max_length=200, blank=True)
+    prompt_section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = ScopedManager(organisation="assessment__organisation")
 
@@ -95,6 +108,8 @@ class QuestionRound(models.Model):
     number = models.PositiveSmallIntegerField(default=1)
     opened_at = models.DateTimeField(default=timezone.now)
     revealed_at = models.DateTimeField(null=True, blank=True)
+    # Participants who voted in this round, counted in the vote's transaction.
+    votes = models.PositiveIntegerField(default=0)
 
     objects = ScopedManager(organisation="session__assessment__organisation")
 
@@ -138,3 +153,42 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"participant {self.pk}"
+
+
+class OpenAnswerStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the facilitator")
+    SHOWN = "shown", _("Shown")
+
+
+class OpenAnswer(models.Model):
+    """A short answer to the room's open question about one section. Never linked to the
+    person who wrote it. It reaches the shared screen only after the facilitator chose to
+    show it; a hidden answer is deleted. Shown answers stay with the assessment and appear
+    as anonymous voices next to the section (``selectors.open_answers_for``)."""
+
+    MAX_LENGTH = 280
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="workshop_open_answers"
+    )
+    session = models.ForeignKey(
+        WorkshopSession, on_delete=models.SET_NULL, null=True, related_name="open_answers"
+    )
+    section_key = models.CharField(max_length=40)
+    prompt = models.CharField(max_length=200)
+    text = models.CharField(max_length=MAX_LENGTH)
+    status = models.CharField(
+        max_length=10, choices=OpenAnswerStatus.choices, default=OpenAnswerStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    shown_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organisation="assessment__organisation")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("open answer")
+        verbose_name_plural = _("open answers")
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -12,7 +12,14 @@ from assessments.models import Answer, Question
 from assessments.selectors import catalogue_sections
 
 from . import stats
-from .models import JOIN_ALPHABET, Participant, QuestionRound, WorkshopSession
+from .models import (
+    JOIN_ALPHABET,
+    OpenAnswer,
+    OpenAnswerStatus,
+    Participant,
+    QuestionRound,
+    WorkshopSession,
+)
 
 
 def normalise_code(raw: str) -> str:
@@ -32,7 +39,11 @@ def session_for_code(code: str) -> WorkshopSession | None:
     with scopes_disabled():
         return (
             WorkshopSession.objects.select_related(
-                "assessment__organisation", "assessment__catalogue", "current_question", "section"
+                "assessment__organisation",
+                "assessment__catalogue",
+                "current_question",
+                "section",
+                "prompt_section",
             )
             .filter(code=code)
             .first()
@@ -208,8 +219,137 @@ def progress(*, session: WorkshopSession, questions: list[Question]) -> dict:
 
 
 def sessions_of(*, assessment) -> list[WorkshopSession]:
+    return list(WorkshopSession.objects.filter(assessment=assessment).select_related("section"))
+
+
+def _question_payload(question: Question, position: int, total: int) -> dict:
+    # Both languages: one push reaches phones in German and in English.
+    return {
+        "id": question.pk,
+        "code": question.code,
+        "text": {"en": question.text_en, "de": question.text_de},
+        "labels": {"en": question.labels_en, "de": question.labels_de},
+        "section": {"en": question.section.title_en, "de": question.section.title_de},
+        "section_key": question.section.key,
+        "position": position,
+        "total": total,
+    }
+
+
+def state_key(session: WorkshopSession) -> str:
+    """Changes whenever a screen must change more than its counts."""
+    return (
+        f"{session.status}.{session.mode}.{session.current_question_id}."
+        f"{session.current_round}.{session.phase}.{session.prompt_section_id or ''}"
+    )
+
+
+def room_state(*, session: WorkshopSession) -> dict:
+    """Everything a phone or the shared screen shows, as plain data: pushed on every
+    facilitator action and returned by the state endpoints (a reconnecting phone reads it).
+    No figure of the votes before the reveal (blind vote). A fixed number of queries."""
+    questions = session_questions(session=session)
+    state = {
+        "v": state_key(session),
+        "status": session.status,
+        "mode": session.mode,
+        "participants": session.participant_total,
+        "votes": 0,
+        "question": None,
+        "round": session.current_round,
+        "phase": session.phase,
+        "reveal": None,
+        "prompt": None,
+    }
+    if session.is_self_paced:
+        state["v"] = f"{session.status}.{session.mode}.{rounds_signature(session=session)}"
+        return state
+    index = next((i for i, q in enumerate(questions) if q.pk == session.current_question_id), -1)
+    if index >= 0:
+        question = questions[index]
+        state["question"] = _question_payload(question, index + 1, len(questions))
+        state["votes"] = (
+            QuestionRound.objects.filter(
+                session=session, question_id=question.pk, number=session.current_round
+            )
+            .values_list("votes", flat=True)
+            .first()
+            or 0
+        )
+        if session.phase == "revealed":
+            state["reveal"] = reveal_summary(
+                session=session, question_id=question.pk, number=session.current_round
+            )
+    if session.prompt and session.prompt_section_id:
+        state["prompt"] = {
+            "text": session.prompt,
+            "section_key": session.prompt_section.key,
+            "section": {
+                "en": session.prompt_section.title_en,
+                "de": session.prompt_section.title_de,
+            },
+        }
+    return state
+
+
+def shown_voices(*, session: WorkshopSession) -> list[str]:
+    """The open answers of the current open question that the facilitator showed."""
+    if not session.prompt or not session.prompt_section_id:
+        return []
     return list(
-        WorkshopSession.objects.filter(assessment=assessment)
-        .select_related("section")
-        .annotate(participant_total=Count("participants"))
+        OpenAnswer.objects.filter(
+            session=session,
+            section_key=session.prompt_section.key,
+            prompt=session.prompt,
+            status=OpenAnswerStatus.SHOWN,
+        )
+        .order_by("shown_at", "id")
+        .values_list("text", flat=True)
+    )
+
+
+def pending_answers(*, session: WorkshopSession) -> list[OpenAnswer]:
+    return list(
+        OpenAnswer.objects.filter(session=session, status=OpenAnswerStatus.PENDING).order_by(
+            "created_at", "id"
+        )
+    )
+
+
+def open_answers_for(assessment) -> dict[str, list[str]]:
+    """The room's shown open answers of an assessment, per section key, oldest first: the
+    anonymous voices for the results page and the report (no names, no participant)."""
+    voices: dict[str, list[str]] = defaultdict(list)
+    rows = (
+        OpenAnswer.objects.filter(assessment=assessment, status=OpenAnswerStatus.SHOWN)
+        .order_by("shown_at", "id")
+        .values_list("section_key", "text")
+    )
+    for key, text in rows:
+        voices[key].append(text)
+    return dict(voices)
+
+
+def own_vote(*, respondent_id: int, question_id: int, number: int) -> str | None:
+    """The participant's stored vote in a round ("0".."4", "dk"), or None (one query)."""
+    row = (
+        Answer.objects.filter(respondent_id=respondent_id, question_id=question_id, round=number)
+        .values_list("value")
+        .first()
+    )
+    if row is None:
+        return None
+    return "dk" if row[0] is None else str(row[0])
+
+
+def current_target(*, session: WorkshopSession, code: str) -> VoteTarget | None:
+    """Facilitator-paced: only the question on the screen, in its current round, takes
+    votes; read from the session row (no query). None for a code outside the session."""
+    question = session_question(session=session, code=code)
+    if question is None:
+        return None
+    if question.pk != session.current_question_id:
+        return VoteTarget(question=question, number=None, revealed=False)
+    return VoteTarget(
+        question=question, number=session.current_round, revealed=session.phase == "revealed"
     )

@@ -10,15 +10,18 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments import services as assessment_services
 from assessments.models import Answer, Assessment, Question, Respondent, Section
 
-from . import selectors
+from . import push, selectors
 from .models import (
     Mode,
+    OpenAnswer,
+    OpenAnswerStatus,
     Participant,
     Phase,
     QuestionRound,
@@ -50,17 +53,32 @@ def hash_token(token: str) -> str:
 
 
 def _lock(session: WorkshopSession) -> WorkshopSession:
-    # Two presenter screens may press "next" at once: the row lock serialises them.
+    # Two facilitator screens may press "next" at once: the row lock serialises them.
     return (
-        WorkshopSession.objects.select_for_update().select_related("assessment").get(pk=session.pk)
+        # of=("self",): lock the session row only (the open question's section is an outer join).
+        WorkshopSession.objects.select_for_update(of=("self",))
+        .select_related("assessment__catalogue", "prompt_section")
+        .get(pk=session.pk)
     )
 
 
 def _open_round(session: WorkshopSession, question: Question) -> QuestionRound:
     latest = selectors.latest_round(session=session, question=question)
     if latest is None:
-        latest = QuestionRound.objects.create(session=session, question=question, number=1)
+        # Self-paced votes may precede the round row: count them once here.
+        votes = Answer.objects.filter(
+            respondent__workshop_participant__session=session, question=question, round=1
+        ).count()
+        latest = QuestionRound.objects.create(
+            session=session, question=question, number=1, votes=votes
+        )
     return latest
+
+
+def _changed(session: WorkshopSession) -> WorkshopSession:
+    """Push the room's new state once the facilitator's transaction has committed."""
+    push.publish_state(session, selectors.room_state(session=session))
+    return session
 
 
 def _show(session: WorkshopSession, question: Question) -> WorkshopSession:
@@ -135,6 +153,9 @@ def join_session(
                     token_hash=hash_token(token),
                     join_nonce=nonce,
                 )
+                WorkshopSession.objects.filter(pk=current.pk).update(
+                    participant_total=F("participant_total") + 1
+                )
         except IntegrityError:
             # The same nonce joined concurrently: that join wins, this one takes it over.
             participant = Participant.objects.select_for_update().get(
@@ -147,20 +168,27 @@ def join_session(
 
 def cast_vote(
     *,
-    participant: Participant,
+    session: WorkshopSession,
+    respondent_id: int,
     target: selectors.VoteTarget,
     value: int | None,
     client_ts: int | None,
     round: int | None = None,
 ) -> tuple[Answer, bool]:
     """Store a participant's vote in the question's open round (``target`` from
-    ``selectors.vote_target``). ``round`` is the round the person saw when voting: a retry of
-    a round-1 click that arrives after the re-vote opened is refused, never counted as a
-    round-2 vote. A reveal racing a vote by milliseconds may let that vote in; a closed
-    session never does (the respondent row lock in ``save_answer`` sees it submitted)."""
-    session = participant.session
+    ``selectors.vote_target`` or ``selectors.current_target``). ``round`` is the round the
+    person saw when voting: a retry of a round-1 click that arrives after the re-vote opened
+    is refused, never counted as a round-2 vote. When the facilitator sets the pace only the
+    question on the screen takes votes. A reveal racing a vote by milliseconds may let that
+    vote in; a closed session never does (the respondent row lock in ``save_answer`` sees it
+    submitted). The round's vote counter goes up in the same transaction when this is the
+    participant's first vote in the round."""
     if not session.is_open:
         raise SessionClosed(_("This workshop has ended; votes are no longer accepted."))
+    if session.mode == Mode.FACILITATOR and (
+        target.question.pk != session.current_question_id or target.number != session.current_round
+    ):
+        raise VotingClosed(_("This question is no longer open for voting."))
     if target.number is None:
         if session.mode == Mode.FACILITATOR:
             raise VotingClosed(_("This question is not open for voting yet."))
@@ -171,16 +199,35 @@ def cast_vote(
         number = target.number
     if round is not None and round != number:
         raise VotingClosed(_("This voting round has ended; your vote was not counted."))
+    question = target.question
     try:
-        return assessment_services.save_answer(
-            respondent=participant.respondent,
-            question=target.question,
-            value=value,
-            client_ts=client_ts,
-            round=number,
-        )
+        with transaction.atomic():
+            # The respondent's row lock orders two requests of the same person, so the
+            # "first vote in this round" test below cannot count one person twice.
+            list(
+                Respondent.objects.select_for_update()
+                .filter(pk=respondent_id)
+                .values_list("pk", flat=True)
+            )
+            first = not Answer.objects.filter(
+                respondent_id=respondent_id, question=question, round=number
+            ).exists()
+            answer, applied = assessment_services.save_answer(
+                respondent=Respondent(pk=respondent_id, assessment_id=session.assessment_id),
+                question=question,
+                value=value,
+                client_ts=client_ts,
+                round=number,
+            )
+            if first and applied:
+                QuestionRound.objects.filter(
+                    session=session, question=question, number=number
+                ).update(votes=F("votes") + 1)
     except assessment_services.AnswerLocked:
         raise SessionClosed(_("This workshop has ended; votes are no longer accepted.")) from None
+    if first and applied:
+        push.publish_counts_if_due(session)
+    return answer, applied
 
 
 @transaction.atomic
@@ -188,7 +235,7 @@ def go_to(*, session: WorkshopSession, question: Question) -> WorkshopSession:
     session = _lock(session)
     if not session.is_open:
         raise SessionClosed(_("This workshop has ended."))
-    return _show(session, question)
+    return _changed(_show(session, question))
 
 
 @transaction.atomic
@@ -205,7 +252,7 @@ def step(*, session: WorkshopSession, offset: int) -> WorkshopSession:
     target = min(max(index + offset, 0), len(questions) - 1)
     if target == index:
         return session
-    return _show(session, questions[target])
+    return _changed(_show(session, questions[target]))
 
 
 @transaction.atomic
@@ -222,7 +269,7 @@ def reveal(*, session: WorkshopSession) -> WorkshopSession:
     session.current_round = current.number
     session.phase = Phase.REVEALED
     session.save(update_fields=["current_round", "phase"])
-    return session
+    return _changed(session)
 
 
 @transaction.atomic
@@ -240,7 +287,7 @@ def revote(*, session: WorkshopSession) -> WorkshopSession:
     session.current_round = number
     session.phase = Phase.VOTING
     session.save(update_fields=["current_round", "phase"])
-    return session
+    return _changed(session)
 
 
 def record_consensus(
@@ -273,5 +320,89 @@ def close_session(*, session: WorkshopSession) -> WorkshopSession:
     Respondent.objects.filter(pk__in=silent).delete()
     session.status = SessionStatus.CLOSED
     session.closed_at = now
-    session.save(update_fields=["status", "closed_at"])
-    return session
+    session.participant_total = Participant.objects.filter(session=session).count()
+    session.save(update_fields=["status", "closed_at", "participant_total"])
+    # Answers the facilitator neither showed nor hid never reach the assessment.
+    OpenAnswer.objects.filter(session=session, status=OpenAnswerStatus.PENDING).delete()
+    return _changed(session)
+
+
+def close_summary(*, session: WorkshopSession) -> dict:
+    """What closing will do, for the confirmation step: who is kept, who is removed."""
+    participants = Participant.objects.filter(session=session)
+    silent = participants.filter(respondent__answers__isnull=True).count()
+    return {"participants": participants.count(), "silent": silent}
+
+
+# --------------------------------------------------------------------------- open question
+
+DEFAULT_PROMPT_LIMIT = 5  # answers per participant and minute
+
+
+@transaction.atomic
+def ask_open_question(*, session: WorkshopSession, section: Section, prompt: str):
+    """Ask the room one open question about a section (replaces any earlier one)."""
+    session = _lock(session)
+    if not session.is_open:
+        raise SessionClosed(_("This workshop has ended."))
+    prompt = " ".join(prompt.split())[:200]
+    if not prompt:
+        raise WorkshopError(_("Type the open question for the room."))
+    if section.catalogue_id != session.assessment.catalogue_id:
+        raise WorkshopError(_("This section is not part of the assessment's catalogue."))
+    session.prompt = prompt
+    session.prompt_section = section
+    session.save(update_fields=["prompt", "prompt_section"])
+    return _changed(session)
+
+
+@transaction.atomic
+def end_open_question(*, session: WorkshopSession):
+    session = _lock(session)
+    session.prompt = ""
+    session.prompt_section = None
+    session.save(update_fields=["prompt", "prompt_section"])
+    return _changed(session)
+
+
+def submit_open_answer(*, session: WorkshopSession, text: str) -> OpenAnswer:
+    """A phone's short answer to the open question. It waits for the facilitator; it is
+    stored without any link to its writer."""
+    if not session.is_open:
+        raise SessionClosed(_("This workshop has ended."))
+    if not session.prompt or session.prompt_section_id is None:
+        raise WorkshopError(_("There is no open question right now."))
+    text = " ".join(text.split())
+    if not text:
+        raise WorkshopError(_("Type a short answer."))
+    if len(text) > OpenAnswer.MAX_LENGTH:
+        raise WorkshopError(
+            _("Please keep it under %(n)d characters.") % {"n": OpenAnswer.MAX_LENGTH}
+        )
+    return OpenAnswer.objects.create(
+        assessment=session.assessment,
+        session=session,
+        section_key=session.prompt_section.key,
+        prompt=session.prompt,
+        text=text,
+    )
+
+
+@transaction.atomic
+def moderate_open_answer(*, session: WorkshopSession, answer_id: int, show: bool) -> None:
+    """Show an answer on the shared screen, or hide it for good (it is deleted)."""
+    answer = (
+        OpenAnswer.objects.select_for_update()
+        .filter(session=session, pk=answer_id, status=OpenAnswerStatus.PENDING)
+        .first()
+    )
+    if answer is None:
+        raise WorkshopError(_("This answer has already been handled."))
+    if not show:
+        answer.delete()
+        return
+    answer.status = OpenAnswerStatus.SHOWN
+    answer.shown_at = timezone.now()
+    answer.save(update_fields=["status", "shown_at"])
+    session = WorkshopSession.objects.select_related("prompt_section").get(pk=session.pk)
+    push.publish_voices(session, {"voices": selectors.shown_voices(session=session)})

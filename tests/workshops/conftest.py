@@ -7,7 +7,9 @@ from django_scopes import scope
 
 from assessments.models import Section
 from workshops import services
-from workshops.views import COOKIE_PREFIX
+from workshops.views import COOKIE_PREFIX, participant_cookie
+
+from .pushpin import pushpin  # noqa: F401 - the fixture, for the browser tests
 
 
 @pytest.fixture(autouse=True)
@@ -48,13 +50,15 @@ class Room:
         return self.session
 
     def join(self, perspective="business", name="", nonce=""):
+        """A participant and the signed cookie value its phone holds."""
         with scope(organisation=self.org):
-            return services.join_session(
+            participant, _token = services.join_session(
                 session=self.session, perspective=perspective, display_name=name, nonce=nonce
             )
+        return participant, participant_cookie(participant)
 
-    def cookie(self, client, token):
-        client.cookies[COOKIE_PREFIX + self.session.code] = token
+    def cookie(self, client, value):
+        client.cookies[COOKIE_PREFIX + self.session.code] = value
         return client
 
     def questions(self):

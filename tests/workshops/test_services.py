@@ -45,8 +45,15 @@ def test_start_session_closed_assessment_refused(personas, clear_cache):
             )
 
 
+def _join(room, perspective="business", name="", nonce=""):
+    with scope(organisation=room.org):
+        return services.join_session(
+            session=room.session, perspective=perspective, display_name=name, nonce=nonce
+        )
+
+
 def test_join_creates_respondent_without_user(room):
-    participant, token = room.join("it", "Anna")
+    participant, token = _join(room, "it", "Anna")
     with scope(organisation=room.org):
         respondent = Respondent.objects.get(pk=participant.respondent_id)
         assert respondent.user is None
@@ -58,14 +65,16 @@ def test_join_creates_respondent_without_user(room):
 
 
 def test_join_same_nonce_returns_same_participant(room):
-    first, token1 = room.join("business", nonce="n-1")
-    again, token2 = room.join("business", nonce="n-1")
+    first, token1 = _join(room, "business", nonce="n-1")
+    again, token2 = _join(room, "business", nonce="n-1")
     assert first.pk == again.pk
     assert token1 != token2
     with scope(organisation=room.org):
         assert Participant.objects.filter(session=room.session).count() == 1
         # The retried join's token is the valid one now.
         assert Participant.objects.get(pk=first.pk).token_hash == services.hash_token(token2)
+        # Counted once.
+        assert WorkshopSession.objects.get(pk=room.session.pk).participant_total == 1
 
 
 def test_join_closed_session_refused(room):
@@ -108,10 +117,14 @@ def test_throttle_blocks_the_address_at_its_ceiling(clear_cache, settings):
 def _vote(room, participant, value, ts, round=None, code=None):
     with scope(organisation=room.org):
         session = room.refresh()
-        participant.session = session
         target = selectors.vote_target(session=session, code=code or session.current_question.code)
         return services.cast_vote(
-            participant=participant, target=target, value=value, client_ts=ts, round=round
+            session=session,
+            respondent_id=participant.respondent_id,
+            target=target,
+            value=value,
+            client_ts=ts,
+            round=round,
         )
 
 
@@ -174,10 +187,15 @@ def test_vote_closed_session_refused_even_with_stale_session_object(room):
     with scope(organisation=room.org):
         stale = WorkshopSession.objects.get(pk=room.session.pk)
         services.close_session(session=room.session)
-        participant.session = stale
         target = selectors.vote_target(session=stale, code="AL-01")
         with pytest.raises(services.SessionClosed):
-            services.cast_vote(participant=participant, target=target, value=4, client_ts=5000)
+            services.cast_vote(
+                session=stale,
+                respondent_id=participant.respondent_id,
+                target=target,
+                value=4,
+                client_ts=5000,
+            )
         assert Answer.objects.get(respondent=participant.respondent).value == 2
 
 

@@ -1,7 +1,5 @@
 """Workshop screens through the test client, as personas and as anonymous participants."""
 
-import json
-
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
@@ -45,7 +43,7 @@ def test_start_creates_session_and_opens_presenter(client, personas, clear_cache
     with scope(organisation=personas.org_a):
         session = WorkshopSession.objects.get()
     assert session.mode == "self" and session.section is None
-    assert response.url == reverse("workshop_presenter", args=[personas.org_a.slug, session.pk])
+    assert response.url == reverse("workshop_facilitator", args=[personas.org_a.slug, session.pk])
 
 
 def test_start_invalid_mode_changes_nothing(client, personas, clear_cache):
@@ -80,9 +78,13 @@ def test_presenter_shows_code_qr_and_count_but_no_distribution_while_voting(clie
     assert "<svg" in html and "ws-qr-svg" in html
     assert 'id="ws-participants" data-count="1"' in html
     assert 'id="ws-votes" data-count="0"' in html
-    assert "fig-distribution" not in html
-    assert "ws-results" not in html
+    assert 'id="ws-results" hidden' in html
+    assert 'id="ws-mean">–</dd>' in html  # no figure of the votes before the reveal
     assert "Visible Nowhere" not in html
+    # Projected: no app chrome, no facilitator controls.
+    assert "navbar" not in html and "<footer" not in html and "lang-select" not in html
+    assert "ws-reveal-form" not in html and "ws-consensus-form" not in html
+    assert "ws-close-link" not in html
 
 
 def test_presenter_reveal_shows_histogram_mean_and_spread(client, personas, room):
@@ -91,21 +93,40 @@ def test_presenter_reveal_shows_histogram_mean_and_spread(client, personas, room
         vote(room.cookie(client.__class__(), token), room, value)
     signed_in(client, personas)
     html = client.get(presenter_url(room)).content.decode()
-    assert "fig-distribution" not in html
+    assert 'id="ws-results" hidden' in html
     response = client.post(presenter_url(room, "workshop_reveal"))
     assert response.status_code == 302
     html = client.get(presenter_url(room)).content.decode()
-    figure = html.split('id="fig-distribution" type="application/json">')[1].split("</script>")[0]
-    assert json.loads(figure)["data"][0]["y"] == [0, 0, 1, 0, 1, 0]
+    assert 'id="ws-results" hidden' not in html
+    bars = [
+        int(row.split('value="')[1].split('"')[0])
+        for row in html.split('id="ws-bars"')[1].split("</ul>")[0].split("<progress")[1:]
+    ]
+    assert bars == [0, 0, 1, 0, 1, 0]
     assert 'id="ws-mean">3,00<' in html or 'id="ws-mean">3.00<' in html
     assert 'id="ws-sigma">1,00<' in html or 'id="ws-sigma">1.00<' in html
-    assert "ws-groups-hidden" in html  # two votes: below k, no business/IT figures
-    assert "ws-consensus-form" in html
+    assert 'id="ws-groups-hidden">' in html  # two votes: below k, no business/IT figures
+    assert (
+        "ws-consensus-form"
+        in client.get(presenter_url(room, "workshop_facilitator")).content.decode()
+    )
+    state = client.get(presenter_url(room, "workshop_presenter_state")).json()
+    assert state["reveal"]["current"]["distribution"] == [0, 0, 1, 0, 1]
 
 
-def test_presenter_state_partial_counts_and_refresh_on_change(client, personas, room):
+def test_presenter_state_json_counts_from_counters_blind_while_voting(client, personas, room):
+    _p, token = room.join()
+    vote(room.cookie(client.__class__(), token), room, "4")
+    state = signed_in(client, personas).get(presenter_url(room, "workshop_presenter_state")).json()
+    assert (state["participants"], state["votes"], state["phase"]) == (1, 1, "voting")
+    assert state["reveal"] is None
+    assert state["question"]["code"] == "AL-01"
+    assert set(state["question"]["text"]) == {"en", "de"}
+
+
+def test_facilitator_state_partial_refreshes_on_change(client, personas, room):
     signed_in(client, personas)
-    url = presenter_url(room, "workshop_presenter_state")
+    url = presenter_url(room, "workshop_facilitator_state")
     response = client.get(url, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert 'id="ws-live"' in html and "<html" not in html
@@ -163,11 +184,27 @@ def test_presenter_of_other_organisation_not_found(client, personas, room):
     assert room.refresh().phase == Phase.VOTING
 
 
-def test_presenter_close_locks_session(client, personas, room):
+def test_close_without_confirmation_changes_nothing_and_says_what_happens(client, personas, room):
+    """Probe finding 10: ending the workshop is irreversible, so it takes a confirmation
+    step that says what will happen (before: one click closed it)."""
+    _voter, token = room.join()
+    room.join()  # joined, never voted: will be removed
+    vote(room.cookie(client.__class__(), token), room, "3")
     signed_in(client, personas)
-    client.post(presenter_url(room, "workshop_close"))
+    response = client.post(presenter_url(room, "workshop_close"))
+    assert response.status_code == 200
+    assert room.refresh().status == SessionStatus.OPEN
+    html = client.get(presenter_url(room, "workshop_close")).content.decode()
+    assert "2 participants have joined." in html
+    assert "1 of them has not voted and will be removed" in html
+
+
+def test_close_confirmed_locks_session(client, personas, room):
+    signed_in(client, personas)
+    response = client.post(presenter_url(room, "workshop_close"), {"confirm": "yes"})
+    assert response.status_code == 302
     assert room.refresh().status == SessionStatus.CLOSED
-    html = client.get(presenter_url(room)).content.decode()
+    html = client.get(presenter_url(room, "workshop_facilitator")).content.decode()
     assert "ws-reveal-form" not in html
 
 
@@ -197,7 +234,12 @@ def test_join_sets_httponly_lax_cookie_and_redirects(client, room):
     with scope(organisation=room.org):
         participant = Participant.objects.get()
     assert participant.display_name == "Kim"
-    assert participant.token_hash == services.hash_token(cookie.value)
+    # Signed: the participant is known without a database lookup, and cannot be forged.
+    assert cookie.value.startswith(f"{participant.pk}.{participant.respondent_id}:")
+    forged = client.__class__()
+    forged.cookies[COOKIE_PREFIX + room.session.code] = cookie.value[:-2] + "xx"
+    state_url = reverse("workshop_participant_state", args=[room.session.code])
+    assert forged.get(state_url, **JSON).status_code == 403
     # Reloading the join page continues where the person was.
     assert client.get(url).url == reverse("workshop_participant", args=[room.session.code])
 
@@ -275,8 +317,9 @@ def test_participant_sees_question_labels_and_count_not_distribution(client, roo
     assert 'id="v-AL-01-dk"' in html
     assert all(f'id="v-AL-01-{i}"' in html for i in range(5))
     assert 'id="ws-votes" data-count="1"' in html
-    assert "ws-results" not in html
+    assert 'id="ws-results" aria-labelledby="reveal-h" hidden' in html
     assert "Robin" in html  # the person's own screen only
+    assert "navbar" not in html and "<footer" not in html  # a focused app-like screen
 
 
 def test_participant_sees_result_after_reveal(client, room):
@@ -290,22 +333,43 @@ def test_participant_sees_result_after_reveal(client, room):
     assert 'id="closed-AL-01"' in html
 
 
-def test_participant_state_refreshes_when_presenter_moves(client, room):
+def test_participant_state_carries_next_question_and_own_vote(client, room):
     _p, token = room.join()
     room.cookie(client, token)
+    vote(client, room, "dk")
     url = reverse("workshop_participant_state", args=[room.session.code])
-    html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
-    key = html.split("?v=")[1].split('"')[0]
+    first = client.get(url, **JSON).json()
+    assert (first["question"]["code"], first["mine"]) == ("AL-01", "dk")
     with scope(organisation=room.org):
         services.step(session=room.session, offset=1)
-    response = client.get(url + "?v=" + key, HTTP_HX_REQUEST="true")
-    assert response.headers["HX-Refresh"] == "true"
+    state = client.get(url, **JSON).json()
+    assert state["v"] != first["v"]
+    assert state["question"]["code"] == "AL-02"
+    assert state["question"]["labels"]["en"] and state["mine"] is None
 
 
-def test_participant_state_without_cookie_htmx_redirects(client, room):
+def test_participant_state_without_cookie_asks_to_rejoin(client, room):
     url = reverse("workshop_participant_state", args=[room.session.code])
     response = client.get(url, HTTP_HX_REQUEST="true")
     assert response.headers["HX-Redirect"] == reverse("workshop_join", args=[room.session.code])
+    assert client.get(url, **JSON).json()["rejoin"] is True
+
+
+def test_stream_without_push_engine_answers_204_so_pages_poll(client, room):
+    _p, token = room.join()
+    url = reverse("workshop_participant_events", args=[room.session.code])
+    assert room.cookie(client, token).get(url).status_code == 204
+
+
+def test_stream_behind_grip_proxy_holds_the_room_channel(client, room, settings):
+    settings.GRIP_PROXIES = [{"control_uri": "http://127.0.0.1:9"}]
+    url = reverse("workshop_participant_events", args=[room.session.code])
+    # As Pushpin asks (its follow-up requests carry no cookie of the phone).
+    response = client.get(url, HTTP_GRIP_SIG="x")
+    assert response.status_code == 200
+    assert response["Grip-Hold"] == "stream"
+    assert f"events-ws-{room.session.code}" in response["Grip-Channel"]
+    assert "event: stream-open" in response.content.decode()
 
 
 def test_self_paced_participant_resumes_at_first_unanswered(client, self_paced_room):
@@ -314,11 +378,11 @@ def test_self_paced_participant_resumes_at_first_unanswered(client, self_paced_r
     room.cookie(client, token)
     vote(client, room, "2", question="AL-01")
     html = client.get(reverse("workshop_participant", args=[room.session.code])).content.decode()
-    assert 'class="ws-item is-current" id="item-AL-02"' in html
+    assert 'class="ws-item ws-animate is-current" id="item-AL-02"' in html
     html = client.get(
         reverse("workshop_participant", args=[room.session.code]) + "?q=AL-05"
     ).content.decode()
-    assert 'class="ws-item is-current" id="item-AL-05"' in html
+    assert 'class="ws-item ws-animate is-current" id="item-AL-05"' in html
 
 
 # ------------------------------------------------------------------ voting
@@ -349,6 +413,11 @@ def test_vote_acknowledged_with_same_ts_once(client, room):
         {"value": "2", "ts": "abc"},
         {"value": "2", "ts": "-4"},
         {"value": "2", "round": "x"},
+        # Probe finding 1: integers beyond 64 bits were a 500 OverflowError.
+        {"value": "2", "ts": str(2**64 + 1)},
+        {"value": "2", "ts": "9" * 40},
+        {"value": "2", "round": str(2**63)},
+        {"value": "2", "ts": "１２３"},  # non-ASCII digits
     ],
 )
 def test_vote_invalid_input_400_nothing_stored(client, room, data):
@@ -436,3 +505,99 @@ def test_join_failures_counted_per_client_behind_trusted_proxy(client, room, set
     assert scanner.get(reverse("workshop_join", args=[room.session.code])).status_code == 429
     elsewhere = client.__class__(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.9")
     assert elsewhere.get(reverse("workshop_join", args=[room.session.code])).status_code == 200
+
+
+def test_vote_on_question_no_longer_on_screen_refused(client, room):
+    """Probe finding 6: when the facilitator sets the pace only the question on the screen
+    takes votes; before, a vote on the previous (never revealed) question was stored."""
+    _p, token = room.join()
+    room.cookie(client, token)
+    assert vote(client, room, "2", "1700000000001").json()["ok"]
+    with scope(organisation=room.org):
+        services.step(session=room.session, offset=1)  # AL-02 on screen, AL-01 never revealed
+    response = vote(client, room, "4", "1700000000002", question="AL-01", round="1")
+    assert response.status_code == 409
+    assert response.json()["error"] == "This question is no longer open for voting."
+    with scope(organisation=room.org):
+        assert list(Answer.objects.values_list("question__code", "value")) == [("AL-01", 2)]
+    assert vote(client, room, "1", "1700000000003", question="AL-02", round="1").json()["ok"]
+
+
+def test_vote_counter_counts_people_not_clicks(client, personas, room):
+    _p, token = room.join()
+    room.cookie(client, token)
+    for ts, value in (("1700000000001", "1"), ("1700000000002", "3"), ("1700000000002", "3")):
+        assert vote(client, room, value, ts).json()["ok"]
+    state = signed_in(client.__class__(), personas).get(
+        presenter_url(room, "workshop_presenter_state")
+    )
+    assert state.json()["votes"] == 1
+
+
+# ------------------------------------------------------------------ open question
+
+
+def _ask(client, personas, room, prompt="What holds us back here?"):
+    with scope(organisation=room.org):
+        section = room.refresh().current_question.section
+    signed_in(client, personas).post(
+        presenter_url(room, "workshop_open_question"), {"prompt": prompt, "section": section.pk}
+    )
+    return section
+
+
+def answer(client, room, text):
+    url = reverse("workshop_open_answer", args=[room.session.code])
+    return client.post(url, {"text": text}, **JSON)
+
+
+def test_open_answers_reach_the_screen_only_when_shown(client, personas, room):
+    from workshops.models import OpenAnswer
+    from workshops.selectors import open_answers_for
+
+    facilitator = client.__class__()
+    section = _ask(facilitator, personas, room)
+    _p, token = room.join("business", "Anna Secret")
+    phone = room.cookie(client.__class__(), token)
+    assert answer(phone, room, "  Budget   silos ").json()["ok"]
+    assert answer(phone, room, "Nobody owns the data").json()["ok"]
+    screen = facilitator.get(presenter_url(room)).content.decode()
+    assert "Budget silos" not in screen  # not moderated yet
+    assert facilitator.get(presenter_url(room, "workshop_presenter_state")).json()["voices"] == []
+    pending = facilitator.get(presenter_url(room, "workshop_facilitator_state")).content.decode()
+    assert "Budget silos" in pending and "Nobody owns the data" in pending
+    with scope(organisation=room.org):
+        first, second = OpenAnswer.objects.order_by("id")
+    facilitator.post(
+        presenter_url(room, "workshop_moderate"), {"answer": first.pk, "action": "show"}
+    )
+    facilitator.post(
+        presenter_url(room, "workshop_moderate"), {"answer": second.pk, "action": "hide"}
+    )
+    state = facilitator.get(presenter_url(room, "workshop_presenter_state")).json()
+    assert state["voices"] == ["Budget silos"]
+    assert "Budget silos" in facilitator.get(presenter_url(room)).content.decode()
+    with scope(organisation=room.org):
+        assert open_answers_for(personas.assessment) == {section.key: ["Budget silos"]}
+        assert OpenAnswer.objects.count() == 1  # the hidden one is gone
+        assert not any("Anna" in str(v) for v in OpenAnswer.objects.values().get().values())
+
+
+def test_open_answer_too_long_or_without_question_refused(client, personas, room):
+    _p, token = room.join()
+    phone = room.cookie(client, token)
+    response = answer(phone, room, "x")
+    assert response.status_code == 409  # no open question asked
+    _ask(client.__class__(), personas, room)
+    assert answer(phone, room, "x" * 281).status_code == 400
+    assert answer(phone, room, "   ").status_code == 400
+
+
+def test_open_answers_rate_limited_per_participant(client, personas, room):
+    _ask(client.__class__(), personas, room)
+    _p, token = room.join()
+    phone = room.cookie(client, token)
+    statuses = [answer(phone, room, f"idea {i}").status_code for i in range(7)]
+    assert statuses == [200] * 5 + [429, 429]
+    _other, other_token = room.join()
+    assert answer(room.cookie(client.__class__(), other_token), room, "mine").status_code == 200
