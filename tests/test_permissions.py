@@ -81,7 +81,11 @@ MATRIX: dict[str, Row] = {
 }
 
 # Rows of the other apps live beside their tests.
-for module in ("tests.workshops.permission_rows", "tests.reports.permission_rows"):
+for module in (
+    "tests.workshops.permission_rows",
+    "tests.reports.permission_rows",
+    "tests.assessments.permission_rows",
+):
     try:
         MATRIX.update(importlib.import_module(module).ROWS)
     except ModuleNotFoundError as error:

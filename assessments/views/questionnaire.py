@@ -4,7 +4,6 @@ with a save button when JavaScript is off, resume at the first unanswered questi
 import re
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -16,21 +15,23 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import selectors, services
+from .. import engagement, selectors, services
+from ..engagement import member_or_link, questionnaire_view
 from ..models import Respondent
-from ..tenancy import org_view
 
 DONT_KNOW = "dk"
 
 
 def _questionnaire(request, pk) -> tuple[Respondent, dict]:
-    """The person's own respondent row (with assessment and catalogue) and answers."""
-    found = selectors.own_questionnaire(
-        organisation=request.organisation, assessment_id=pk, user=request.user
+    """The person's own respondent row (with assessment and catalogue) and answers: the
+    member's, or the personal-link session's (assessments/engagement.py)."""
+    return engagement.questionnaire_of_request(
+        request,
+        pk=pk,
+        member_lookup=lambda: selectors.own_questionnaire(
+            organisation=request.organisation, assessment_id=pk, user=request.user
+        ),
     )
-    if found is None:
-        raise Http404
-    return found
 
 
 def parse_value(raw: str | None) -> tuple[bool, int | None]:
@@ -95,7 +96,7 @@ def _first_unanswered(sections, answers) -> tuple[str | None, str | None]:
     return None, None
 
 
-@org_view()
+@questionnaire_view
 def questionnaire_resume(request, pk):
     """Continue where the person stopped, on any device: the first unanswered question."""
     respondent, answers = _questionnaire(request, pk)
@@ -107,7 +108,7 @@ def questionnaire_resume(request, pk):
     return redirect(f"{url}#q-{code}")
 
 
-@org_view()
+@questionnaire_view
 def questionnaire_section(request, pk, section_key):
     respondent, answers = _questionnaire(request, pk)
     assessment = respondent.assessment
@@ -190,7 +191,7 @@ def questionnaire_section(request, pk, section_key):
 # own open respondent row (services.autosave_answer), which spares the hottest request of the
 # product a membership query. The permission tests cover it for every role like any page.
 @require_POST
-@login_required
+@member_or_link
 def questionnaire_save(request, org_slug, pk):
     """Autosave of one question. Answers with JSON so the page can tell a real confirmation
     from a login page or an error; only {"ok": true} confirms."""
@@ -200,6 +201,27 @@ def questionnaire_save(request, org_slug, pk):
         client_ts = int(request.POST.get("ts", ""))
     except ValueError:
         client_ts = None
+    link_respondent_id = getattr(request, "link_respondent_id", None)
+    if link_respondent_id is not None and valid and client_ts is not None and client_ts > 0:
+        try:
+            saved = engagement.link_autosave(
+                respondent_id=link_respondent_id,
+                assessment_id=pk,
+                question_code=code,
+                value=value,
+                comment=request.POST.get("comment", "").strip()[:2000],
+                client_ts=client_ts,
+            )
+        except services.NotFound:
+            raise Http404 from None
+        except services.AnswerLocked:
+            return JsonResponse(
+                {"ok": False, "locked": True, "error": _("Your answers are submitted and locked.")},
+                status=409,
+            )
+        return _saved_json(code, client_ts, saved)
+    if link_respondent_id is not None:
+        return JsonResponse({"ok": False, "error": _("Invalid answer.")}, status=400)
     if not valid or client_ts is None or client_ts <= 0:
         found = selectors.member_questionnaire(
             org_slug=org_slug, assessment_id=pk, user=request.user
@@ -224,6 +246,10 @@ def questionnaire_save(request, org_slug, pk):
             {"ok": False, "locked": True, "error": _("Your answers are submitted and locked.")},
             status=409,
         )
+    return _saved_json(code, client_ts, saved)
+
+
+def _saved_json(code, client_ts, saved) -> JsonResponse:
     return JsonResponse(
         {
             "ok": True,
@@ -236,23 +262,29 @@ def questionnaire_save(request, org_slug, pk):
     )
 
 
-@org_view()
+@questionnaire_view
 def questionnaire_submit(request, pk):
     respondent, answers = _questionnaire(request, pk)
     assessment = respondent.assessment
     sections = selectors.catalogue_sections(catalogue=assessment.catalogue)
-    unanswered = [
-        (section, question)
-        for section in sections
-        for question in section.questions.all()
-        if question.pk not in answers
-    ]
+    # Review: what is still open and what was answered "don't know", with links back.
+    unanswered = []
+    dont_know = []
+    for section in sections:
+        for question in section.questions.all():
+            answer = answers.get(question.pk)
+            if answer is None:
+                unanswered.append((section, question))
+            elif answer.value is None:
+                dont_know.append((section, question))
     if request.method == "POST":
         if not assessment.is_open:
             messages.error(request, _("This assessment is closed."))
         else:
             services.submit_respondent(respondent=respondent)
             messages.success(request, _("Thank you. Your answers are submitted."))
+        if getattr(request, "link_respondent_id", None) is not None:
+            return redirect(request.path)  # no account: stay on the (now locked) review
         return redirect("home")
     return render(
         request,
@@ -262,6 +294,7 @@ def questionnaire_submit(request, pk):
             "assessment": assessment,
             "respondent": respondent,
             "unanswered": unanswered,
+            "dont_know": dont_know,
             "total": sum(len(s.questions.all()) for s in sections),
             "sections": sections,
         },
