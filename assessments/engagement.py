@@ -325,8 +325,13 @@ HEADER_ALIASES = {
 REQUIRED_COLUMNS = ("name", "email", "perspective")
 
 
+PERSPECTIVE_ALIASES = {"fachbereich": "business", "fachseite": "business", "sonstige": "other"}
+
+
 def _perspective_of(raw: str) -> str | None:
     value = raw.strip().lower()
+    if value in PERSPECTIVE_ALIASES:
+        return PERSPECTIVE_ALIASES[value]
     for choice in Perspective:
         names = {choice.value, str(choice.label).lower()}
         for lang in ("de", "en"):
