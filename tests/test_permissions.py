@@ -60,7 +60,9 @@ MATRIX: dict[str, Row] = {
     "assessment_create": Row("get", by_role(MANAGERS), kwargs=org),
     "assessment": Row("get", by_role(ALL_ROLES), kwargs=assessment),
     "assessment_edit": Row("get", by_role(MANAGERS), kwargs=assessment),
-    "assessment_close": Row("post", by_role(MANAGERS, ok=302), kwargs=assessment),
+    "assessment_close": Row(
+        "post", by_role(MANAGERS, ok=302), kwargs=assessment, data=lambda p: {"confirmed": "1"}
+    ),
     "assessment_reopen": Row("post", by_role(MANAGERS, ok=302), kwargs=assessment),
     "results": Row("get", by_role(READERS), kwargs=assessment),
     # Questionnaire

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import selectors, services
+from .. import engagement, selectors, services
 from ..catalogue import active_catalogue
 from ..forms import AssessmentForm
 from ..models import Assessment, Membership
@@ -116,6 +116,19 @@ def assessment_detail(request, pk):
 @org_view("manage_assessments")
 def assessment_close(request, pk):
     assessment = get_assessment(request, pk)
+    if "confirmed" not in request.POST:
+        # Who has not submitted yet is named before their answers stop counting as given.
+        waiting = engagement.not_submitted(assessment=assessment)
+        if waiting:
+            return render(
+                request,
+                "assessments/respondents/close_confirm.html",
+                {
+                    "organisation": request.organisation,
+                    "assessment": assessment,
+                    "waiting": waiting,
+                },
+            )
     try:
         services.close_assessment(assessment=assessment)
     except ValidationError as error:

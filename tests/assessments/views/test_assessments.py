@@ -76,7 +76,8 @@ def test_start_page_never_lists_other_organisations(client, personas):
 def test_close_via_view_stores_snapshot_and_redirects_to_results(client, personas):
     client.force_login(personas.users["owner"])
     response = client.post(
-        reverse("assessment_close", kwargs={"org_slug": "org-a", "pk": personas.assessment.pk})
+        reverse("assessment_close", kwargs={"org_slug": "org-a", "pk": personas.assessment.pk}),
+        {"confirmed": "1"},
     )
     assert response.status_code == 302 and response.url.endswith("/results/")
     with scope(organisation=personas.org_a):

@@ -91,6 +91,7 @@ def test_questionnaire_in_german_survives_lost_network_and_results_show_stage(
     owner = owner_context.new_page()
     owner.goto(reverse("assessment", kwargs={"org_slug": "org-a", "pk": personas.assessment.pk}))
     owner.click("form[action$='/close/'] button")
+    owner.click("#close-confirmed")  # the respondent has not submitted: confirm
     owner.wait_for_url("**/results/")
     spec = scoring.CatalogueSpec(
         sections=tuple(
