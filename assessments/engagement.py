@@ -189,6 +189,16 @@ class PersonalLinkMiddleware:
         raise PermissionDenied
 
 
+class LinkEnded(Exception):
+    """A started personal link no longer opens the questionnaire: revoked, or the deadline
+    passed. ``reason`` names which, for the page that says so."""
+
+    def __init__(self, reason: str, respondent: Respondent | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.respondent = respondent
+
+
 def questionnaire_view(view):
     """``org_view()`` for members, or the personal-link session of this very assessment: then
     the organisation's scope is opened and ``request.link_respondent_id`` names the
@@ -210,9 +220,28 @@ def questionnaire_view(view):
             request.membership = None
             request.capabilities = set()
             request.link_respondent_id = link["respondent"]
-            return view(request, pk, *args, **kwargs)
+            try:
+                return view(request, pk, *args, **kwargs)
+            except LinkEnded as ended:
+                return link_ended_page(request, ended)
 
     return wrapper
+
+
+def link_ended_page(request, ended: LinkEnded):
+    from django.shortcuts import render
+
+    respondent = ended.respondent
+    return render(
+        request,
+        "assessments/respondents/link_problem.html",
+        {
+            "reason": ended.reason,
+            "respondent": respondent,
+            "assessment": respondent.assessment if respondent else None,
+        },
+        status=410,
+    )
 
 
 def member_or_link(view):
@@ -236,19 +265,19 @@ def link_questionnaire(
     *, respondent_id: int, assessment_id: int
 ) -> tuple[Respondent, dict[int, Answer]] | None:
     """A personal-link respondent's row (with assessment and catalogue) and its answers keyed
-    by question id; None once the link is revoked. Two queries; runs inside the scope."""
+    by question id; None: no such respondent. Raises LinkEnded once the link is revoked or
+    the deadline passed. Two queries; runs inside the scope."""
     respondent = (
         Respondent.objects.select_related("assessment__organisation", "assessment__catalogue")
-        .filter(
-            pk=respondent_id,
-            assessment_id=assessment_id,
-            revoked_at__isnull=True,
-            link_user__isnull=False,
-        )
+        .filter(pk=respondent_id, assessment_id=assessment_id, link_user__isnull=False)
         .first()
     )
     if respondent is None:
         return None
+    if respondent.revoked_at is not None:
+        raise LinkEnded("revoked", respondent)
+    if deadline_passed(respondent.assessment):
+        raise LinkEnded("deadline", respondent)
     answers = {a.question_id: a for a in Answer.objects.filter(respondent=respondent, round=1)}
     for answer in answers.values():
         answer.respondent = respondent
@@ -281,7 +310,12 @@ def link_autosave(
     write as for members (``services.save_answer``). Raises services.NotFound or
     services.AnswerLocked like ``services.autosave_answer``."""
     with scopes_disabled():
-        found = link_questionnaire(respondent_id=respondent_id, assessment_id=assessment_id)
+        try:
+            found = link_questionnaire(respondent_id=respondent_id, assessment_id=assessment_id)
+        except LinkEnded as ended:
+            if ended.reason == "deadline":
+                raise services.AnswerLocked from None
+            raise services.NotFound from None
         if found is None:
             raise services.NotFound
         respondent, _answers = found

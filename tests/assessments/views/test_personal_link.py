@@ -155,7 +155,23 @@ def test_revoked_link_gets_a_clear_page_also_in_an_open_browser(client, personas
     page = client.get(
         reverse("questionnaire_section", args=["org-a", rita.assessment_id, "alignment"])
     )
-    assert page.status_code == 404
+    assert page.status_code == 410 and b"withdrawn" in page.content
+    save = reverse("questionnaire_save", args=["org-a", rita.assessment_id])
+    assert client.post(save, {"question": "AL-01", "value": "3", "ts": "5"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_started_link_after_deadline_stops_answers(client, personas, rita):
+    start(client, rita)
+    personas.assessment.deadline = timezone.localdate() - timedelta(days=1)
+    personas.assessment.save()
+    url = reverse("questionnaire_section", args=["org-a", rita.assessment_id, "alignment"])
+    page = client.get(url)
+    assert page.status_code == 410 and b"deadline" in page.content
+    save = reverse("questionnaire_save", args=["org-a", rita.assessment_id])
+    assert client.post(save, {"question": "AL-01", "value": "3", "ts": "5"}).status_code == 409
+    with scopes_disabled():
+        assert not Answer.objects.filter(respondent=rita).exists()
 
 
 @pytest.mark.django_db
