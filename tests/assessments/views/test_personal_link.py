@@ -224,3 +224,38 @@ def test_member_signed_in_keeps_working(client, personas):
     assert response.json()["ok"] is True
     with scopes_disabled():
         assert Respondent.objects.get(pk=personas.respondent.pk).answers.count() == 1
+
+
+def _matrix():
+    from tests.test_permissions import MATRIX
+
+    return MATRIX
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(_matrix()))
+def test_personal_link_session_across_the_permission_matrix(client, personas, name):
+    """Every URL of the app, asked by a browser that started a personal link: its own
+    questionnaire opens, every other organisation page is 403, and the rest behaves as for
+    an anonymous visitor (account pages send it to sign in)."""
+    from tests.matrix import LOGIN
+
+    rita = add_link_respondent(personas.assessment)
+    personas.link_respondent = rita  # the engagement rows use this one
+    row = _matrix()[name]
+    start(client, rita)  # before the row's set-up, which may close the assessment
+    kwargs = row.kwargs(personas) if row.kwargs else None
+    data = row.data(personas) if row.data else {}
+    response = getattr(client, row.method)(reverse(name, kwargs=kwargs), data)
+    if name in engagement.LINK_URL_NAMES:
+        assert response.status_code in (200, 302), response.status_code
+        if response.status_code == 302:
+            assert "/questionnaire/" in response.url
+    elif name in engagement.PUBLIC_ORG_URL_NAMES:
+        assert response.status_code == row.expected["anonymous"]
+    elif kwargs and "org_slug" in kwargs:
+        assert response.status_code == 403
+    elif row.expected["anonymous"] == LOGIN:
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == row.expected["anonymous"]

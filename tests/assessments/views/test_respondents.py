@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from assessments import services
@@ -197,3 +198,18 @@ def test_close_when_everyone_submitted_needs_no_confirmation(owner, personas):
         services.submit_respondent(respondent=personas.respondent)
     response = owner.post(reverse("assessment_close", args=["org-a", personas.assessment.pk]))
     assert response.status_code == 302 and response.url.endswith("/results/")
+
+
+@pytest.mark.django_db
+def test_failed_mail_is_shown_with_its_retry(owner, personas):
+    rita = add_link_respondent(personas.assessment)
+    with scopes_disabled():
+        Respondent.objects.filter(pk=rita.pk).update(
+            mail_pending="invitation",
+            mail_attempts=1,
+            mail_error="SMTPConnectError: refused",
+            mail_retry_at=timezone.now(),
+        )
+    body = owner.get(url("participation", personas)).content.decode()
+    assert "Sending failed" in body and "SMTPConnectError: refused" in body
+    assert "Attempt 1 failed; next try" in body
