@@ -193,3 +193,21 @@ def test_engagement_from_upload_to_reminders(
     assert "deadline" in ben.locator("main").inner_text().lower()
     steps.done("expired link (deadline passed) shows a clear page")
     steps.report()
+
+
+def test_participation_link_and_review_pages_pass_axe_wcag_aa(personas, browser_contexts):
+    from tests.browser import axe_violations
+
+    from ..links import add_link_respondent, link_path
+
+    rita = add_link_respondent(personas.assessment)
+    owner = browser_contexts(personas.users["owner"], bypass_csp=True).new_page()
+    owner.goto(reverse("participation", args=["org-a", personas.assessment.pk]))
+    assert axe_violations(owner) == []
+    page = browser_contexts(bypass_csp=True).new_page()
+    page.goto(link_path(rita))
+    assert axe_violations(page) == []
+    page.click("#start")
+    page.wait_for_url("**/questionnaire/**")
+    page.goto(reverse("questionnaire_submit", args=["org-a", personas.assessment.pk]))
+    assert axe_violations(page) == []
