@@ -90,7 +90,7 @@ bench: setup postgres
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='compass_bench'" | grep -q 1 \
 	  || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE compass_bench"
-	$(PY) bench/questionnaire_bench.py --pg-url $(BENCH_PG_URL)
+	$(PY) bench/user_load.py --pg-url $(BENCH_PG_URL)
 	$(PY) bench/report_bench.py
 	$(PY) bench/workshop_load.py --workers 4 --spawn-rate 15
 
