@@ -11,6 +11,9 @@ PORT ?= 8000
 RUN_ENV := DJANGO_HTTPS=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost BROWSER_PATH=/usr/bin/chromium COMPASS_BASE_URL=http://$(HOST):$(PORT)
 TEST_ENV := DJANGO_HTTPS=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost,testserver DJANGO_ALLOW_ASYNC_UNSAFE=true BROWSER_PATH=/usr/bin/chromium
 PYTEST_ARGS ?=
+# pytest-xdist workers: the suite in parallel (each worker has its own test database,
+# pytest-django appends _gw0, _gw1, ... to its name).
+PYTEST_WORKERS ?= 2
 
 .PHONY: help setup system-packages venv messages run worker test test-sqlite test-postgres lint bench postgres clean
 
@@ -78,10 +81,10 @@ test: setup lint
 	$(MAKE) test-postgres
 
 test-sqlite: setup
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: setup postgres
-	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/compass_bench
 

@@ -885,19 +885,3 @@ def response_rates(*, assessment: Assessment) -> dict:
         total["submitted"] += row["submitted"]
     total["rate"] = round(100 * total["submitted"] / total["total"]) if total["total"] else 0
     return {"perspectives": perspectives, "total": total}
-
-
-def not_submitted(*, assessment: Assessment) -> list[Respondent]:
-    """Respondents who have not submitted, named for the closing confirmation (one query)."""
-    rows = list(
-        Respondent.objects.filter(assessment=assessment, submitted_at__isnull=True)
-        .select_related("user")
-        .annotate(answered=Count("answers", filter=Q(answers__round=1)))
-        .order_by("perspective", "name", "id")
-    )
-    for row in rows:
-        if row.name or row.user is None:
-            row.display_name = row.name
-        else:
-            row.display_name = row.user.get_full_name() or row.user.get_username()
-    return rows

@@ -1,8 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from . import ratelimit
 from .models import Catalogue, Organisation, Perspective, Role
 
 
@@ -38,7 +40,39 @@ class SignUpForm(UserCreationForm):
         fields = ["username", "first_name", "last_name"]
 
 
+class LimitedPasswordResetForm(PasswordResetForm):
+    """Django's password reset, with at most ``PASSWORD_RESET_LIMIT_PER_EMAIL`` mails per
+    target address and ``PASSWORD_RESET_LIMIT_PER_CLIENT`` requests per client address in
+    ``PASSWORD_RESET_WINDOW`` seconds. Over a limit nothing is sent, and the view shows the
+    same "if an account exists" page, so the limit reveals no account."""
+
+    def save(self, *args, request=None, **kwargs):
+        window = settings.PASSWORD_RESET_WINDOW
+        email = self.cleaned_data["email"].strip().lower()
+        per_client = ratelimit.hit(
+            ratelimit.key("pw-reset-client", ratelimit.client_address(request)), window=window
+        )
+        if per_client > settings.PASSWORD_RESET_LIMIT_PER_CLIENT:
+            return
+        per_email = ratelimit.hit(ratelimit.key("pw-reset-email", email), window=window)
+        if per_email > settings.PASSWORD_RESET_LIMIT_PER_EMAIL:
+            return
+        super().save(*args, request=request, **kwargs)
+
+
 PERSPECTIVE_NONE = ""
+
+# An answer as a form or a vote sends it: "0".."4", or "dk" for don't know.
+DONT_KNOW = "dk"
+
+
+def parse_value(raw: str | None) -> tuple[bool, int | None]:
+    """(valid, value): "0".."4" are answers, "dk" is don't know (None)."""
+    if raw == DONT_KNOW:
+        return True, None
+    if raw in {"0", "1", "2", "3", "4"}:
+        return True, int(raw)
+    return False, None
 
 
 class AssessmentForm(forms.Form):

@@ -7,6 +7,7 @@ returning every organisation's rows.
 """
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sessions.base_session import AbstractBaseSession
@@ -98,6 +99,10 @@ def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def _invitation_expiry():
+    return timezone.now() + timedelta(days=settings.INVITATION_DAYS)
+
+
 class Invitation(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="invitations"
@@ -109,13 +114,31 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), default=_invitation_expiry)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(organisation="organisation")
 
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
+
+    @property
+    def state(self) -> str:
+        """pending, accepted, revoked or expired: only a pending link can be accepted."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    def is_for(self, user) -> bool:
+        # E-mail addresses are compared case-insensitively (the domain part always is, and
+        # no mail provider in practice distinguishes the local part by case).
+        return bool(user.email) and user.email.strip().lower() == self.email.lower()
 
 
 class Catalogue(models.Model):

@@ -5,6 +5,7 @@ call inside the language the reader wants (``translation.override``)."""
 from django.utils.translation import gettext as _
 
 from . import scoring
+from .formatting import pct
 from .models import Section
 
 
@@ -33,7 +34,7 @@ def warning_text(code: str, titles: dict[str, str], parameters: dict) -> str:
         return _(
             "Too few answers for “%(section)s”: less than %(coverage)s of its questions "
             "(by weight) were answered, so it counts as not reached."
-        ) % {"section": titles[key], "coverage": f"{round(parameters['min_coverage'] * 100)} %"}
+        ) % {"section": titles[key], "coverage": pct(parameters["min_coverage"])}
     if code == "bizdevops_not_reached":
         return _(
             "The organisation works at Co-Creation level or above, but BizDevOps is not "

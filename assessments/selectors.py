@@ -239,3 +239,15 @@ def round_summary(*, assessment: Assessment) -> dict[str, list[dict]]:
                 {"round": number, "n": len(rounds[number]), "sigma": sigma, "agreement": agreement}
             )
     return summary
+
+
+def get_assessment(request, pk) -> Assessment:
+    """The assessment ``pk`` of the URL's organisation (``request.organisation``, set by
+    org_view), with its catalogue and organisation; another organisation's id is a 404."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Assessment.objects.select_related("catalogue", "organisation"),
+        pk=pk,
+        organisation=request.organisation,
+    )

@@ -3,7 +3,7 @@ transaction and checks the invariants it is responsible for."""
 
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -71,17 +71,27 @@ def update_organisation(*, organisation, name: str, industry: str, size_band: st
 
 
 def invite_member(*, organisation, email: str, role: str, invited_by, accept_url_for) -> Invitation:
-    """Create an invitation and send its link. ``accept_url_for(token)`` builds the absolute
-    link (the view knows the host)."""
+    """Create an invitation for one e-mail address and send its link. ``accept_url_for(token)``
+    builds the absolute link (the view knows the host). The link works for
+    ``INVITATION_DAYS`` days, and only for an account with that address."""
+    now = timezone.now()
+    days = settings.INVITATION_DAYS
     with transaction.atomic():
         invitation = Invitation.objects.create(
-            organisation=organisation, email=email.lower(), role=role, invited_by=invited_by
+            organisation=organisation,
+            email=email.lower(),
+            role=role,
+            invited_by=invited_by,
+            created_at=now,
+            expires_at=now + timedelta(days=days),
         )
     context = {
         "organisation": organisation,
         "role": invitation.get_role_display(),
         "url": accept_url_for(invitation.token),
         "invited_by": invited_by.get_full_name() or invited_by.get_username(),
+        "email": invitation.email,
+        "days": days,
     }
     send_mail(
         subject=_("Invitation to %(organisation)s on Co-Creation Compass")
@@ -93,10 +103,28 @@ def invite_member(*, organisation, email: str, role: str, invited_by, accept_url
     return invitation
 
 
+def invitation_problem(state: str) -> str:
+    """Why an invitation in this state cannot be accepted (in the active language)."""
+    return {
+        "accepted": _("This invitation has already been used."),
+        "revoked": _("This invitation has been withdrawn."),
+        "expired": _("This invitation has expired."),
+    }[state]
+
+
 @transaction.atomic
 def accept_invitation(*, invitation: Invitation, user) -> Membership:
-    if invitation.accepted_at is not None:
-        raise ValidationError(_("This invitation has already been used."))
+    """Join the invitation's organisation. Only a pending invitation, and only for the
+    account with the invited e-mail address; the row is locked so a double click or a
+    concurrent withdrawal cannot slip between the check and the write."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.state != "pending":
+        raise ValidationError(invitation_problem(invitation.state), code=invitation.state)
+    if not invitation.is_for(user):
+        raise ValidationError(
+            _("This invitation was sent to %(email)s.") % {"email": invitation.email},
+            code="other_address",
+        )
     membership = Membership.objects.filter(user=user, organisation=invitation.organisation).first()
     if membership is None:
         membership = Membership.objects.create(
@@ -105,6 +133,18 @@ def accept_invitation(*, invitation: Invitation, user) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return membership
+
+
+@transaction.atomic
+def revoke_invitation(*, invitation: Invitation) -> Invitation:
+    """Withdraw a pending invitation: its link then says so. A used one stays as it is."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError(invitation_problem("accepted"), code="accepted")
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
 
 
 def _ensure_an_owner_remains(membership: Membership) -> None:

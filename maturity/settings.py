@@ -233,10 +233,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: five failures for one username from one address lock it for 15 minutes.
+# How many reverse proxies (the TLS proxy, a load balancer) stand in front of the app and
+# append to X-Forwarded-For. 0: the app is reached directly, REMOTE_ADDR is the client and the
+# header (which any client can send) is ignored. N: the client is the N-th address from the
+# right of X-Forwarded-For. Login lockout, join-code and password-reset limits count per
+# client address (assessments.ratelimit.client_address).
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+
+# Login throttling: five failures for one username from one client address lock that pair
+# for 15 minutes. The inner list means the combination: an attacker locks out the user name
+# from their own address only; the person signs in from theirs.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "assessments.ratelimit.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -277,6 +287,15 @@ EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "compass@localhost")
+
+# An invitation link works for this many days, for the invited e-mail address only.
+INVITATION_DAYS = env_int("DJANGO_INVITATION_DAYS", 7, minimum=1)
+
+# Password-reset mails per hour: per target e-mail address and per client address. Requests
+# beyond them show the same "if the address exists" page and send nothing.
+PASSWORD_RESET_LIMIT_PER_EMAIL = 3
+PASSWORD_RESET_LIMIT_PER_CLIENT = 10
+PASSWORD_RESET_WINDOW = 3600  # seconds
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

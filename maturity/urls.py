@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from assessments.admin import admin_site
+from assessments.forms import LimitedPasswordResetForm
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
@@ -22,7 +23,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(),
+        auth_views.PasswordResetView.as_view(form_class=LimitedPasswordResetForm),
         name="password_reset",
     ),
     path(

@@ -4,9 +4,9 @@ previous assessment and the answers appendix.
 
 Pure functions over the snapshot's result dict and the catalogue's sections; no database.
 Call inside ``translation.override(lang)``: sentences and number formats follow the active
-language. Every number a sentence quotes is formatted with the same filters the templates
-use, and appears again in a table or chart of the report, so every sentence can be traced
-to a figure.
+language. Every number a sentence quotes is formatted by assessments.formatting, as in the
+templates, and appears again in a table or chart of the report, so every sentence can be
+traced to a figure.
 """
 
 import math
@@ -15,7 +15,7 @@ import re
 from django.utils.translation import gettext as _
 
 from assessments import narrative, scoring
-from assessments.templatetags.compass import num, pct, signed_pct
+from assessments.formatting import num, pct, signed_num, signed_pp
 
 SCALE_MAX = 4
 # The roadmap lists the most important items of each group (the rest are counted).
@@ -352,7 +352,7 @@ def summary_sentences(
                 "section": first["title"],
                 "business": pct(first["business"]),
                 "it": pct(first["it"]),
-                "gap": signed_pct(first["gap"]),
+                "gap": signed_pp(first["gap"]),
             }
         )
     if prog is not None:
@@ -366,13 +366,6 @@ def summary_sentences(
             }
         )
     return sentences
-
-
-def signed_num(value: float | None, digits: int = 2) -> str:
-    if value is None:
-        return "–"
-    sign = "+" if value > 0 else ("−" if value < 0 else "±")
-    return f"{sign}{num(abs(value), digits)}"
 
 
 def answers_appendix(inputs: dict, shown: dict, sections) -> list[dict]:

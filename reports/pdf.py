@@ -1,23 +1,20 @@
-"""The PDF report: HTML from a Django template, laid out by WeasyPrint.
+"""The PDF report: HTML from a Django template, laid out by WeasyPrint through its public
+API (``HTML``, ``CSS``, ``URLFetcher``, ``FontConfiguration``).
 
-Rendered only from the stored result snapshot (never from live answers), inside
-``translation.override(lang)``. Charts are the same plotly figures as the results page,
-exported to SVG (reports/svg.py) and cached per snapshot and language (ChartSVG).
+Pure rendering: rendered only from the stored result snapshot (never from live answers),
+inside ``translation.override(lang)``, with the chart SVGs handed in. Exporting and caching
+the charts is services' job (services.report_pdf); this module imports neither services
+nor tasks. The charts are the results page's plotly figures (assessments.figures).
 
 WeasyPrint fetches through ``LocalFetcher``: /static/ files come from the static files
 finders (or STATIC_ROOT), /charts/ from the SVGs in hand, and every other URL is refused, so
 rendering never touches the network. Call inside the organisation's scope.
 """
 
-import copy
-import functools
-import gc
-import itertools
 import logging
 import mimetypes
 import textwrap
 import threading
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -28,30 +25,30 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from assessments import narrative, scoring
+from assessments import figures, formatting, narrative, scoring
 from assessments import selectors as assessment_selectors
 from assessments.models import ResultSnapshot
 
-from . import chart_text, charts, content, selectors, services
+from . import content, selectors
 
 logger = logging.getLogger(__name__)
 
 ORIGIN = "https://report.invalid"  # a base URL that can never reach the network
 CHART_WIDTH = 700
+# WeasyPrint documents no thread safety; the task worker renders one report at a time
+# anyway, and the lock guards the per-process font configuration and stylesheet below.
 _RENDER_LOCK = threading.Lock()
 _font_config = None  # one per process: building it costs ~0.15 s per report
 _stylesheet = None  # (key, weasyprint.CSS): report.css parsed once per process
 STYLESHEET = "css/report.css"
 RADAR_WIDTH = 820
-LEADER_RUN = 10  # dots of a table-of-contents leader per text box (join_leader_dots)
 
 
 def _weasyprint():
     # Imported on first use: the web workers that never render do not pay for it.
     import weasyprint
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    return weasyprint, URLFetcher, URLFetcherResponse
+    return weasyprint
 
 
 def static_file(relative: str) -> Path | None:
@@ -69,10 +66,12 @@ def static_file(relative: str) -> Path | None:
 def make_fetcher(svgs: dict[str, str]):
     """A WeasyPrint URL fetcher that serves static files and the report's charts locally
     and refuses everything else."""
-    _wp, URLFetcher, URLFetcherResponse = _weasyprint()
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
     static_prefix = "/" + settings.STATIC_URL.strip("/") + "/"
 
     class LocalFetcher(URLFetcher):
+        # WeasyPrint's documented extension point: a URLFetcher subclass with its own fetch.
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
             if f"{parts.scheme}://{parts.netloc}" == ORIGIN:
@@ -97,60 +96,34 @@ def make_fetcher(svgs: dict[str, str]):
     return LocalFetcher()
 
 
-def parse_html(html: str, *, url_fetcher):
-    """The report's HTML as a WeasyPrint document source.
-
-    WeasyPrint parses HTML with tinyhtml5, a pure-Python HTML5 parser: ~30 ms of a ~950 ms
-    warm render for the demo report. The report template is written as well-formed XML
-    (void elements closed, no HTML-only entities, explicit <tbody>), so the C XML parser
-    reads it in ~1 ms and gives the same element tree. Whatever it refuses goes through
-    WeasyPrint's own parser unchanged.
+def document(html: str, *, url_fetcher):
+    """The report's HTML as a WeasyPrint document source (its own HTML parser).
 
     Control characters, which text pasted into a comment or title may carry, are taken out
-    first (content.printable): no font draws them (the PDF showed an empty box for each)
-    and XML does not allow them."""
-    import xml.etree.ElementTree as ET
-
-    weasyprint, _fetcher, _response = _weasyprint()
-    html = content.printable(html)
-    try:
-        # Our own template's output; user text in it is escaped by the template engine.
-        root = ET.fromstring(html)  # noqa: S314
-    except ET.ParseError:
-        root = None
-    if root is None or root.tag != "html":
-        return weasyprint.HTML(string=html, base_url=ORIGIN + "/", url_fetcher=url_fetcher)
-    return _parsed_html_class()(root, url_fetcher=url_fetcher)
+    first (content.printable): no font draws them (the PDF showed an empty box for each)."""
+    weasyprint = _weasyprint()
+    return weasyprint.HTML(
+        string=content.printable(html), base_url=ORIGIN + "/", url_fetcher=url_fetcher
+    )
 
 
-@functools.cache
-def _parsed_html_class():
-    import cssselect2
+def font_config():
+    """One FontConfiguration per process (building it costs ~0.15 s). Call under
+    _RENDER_LOCK."""
+    global _font_config
+    if _font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
 
-    weasyprint, _fetcher, _response = _weasyprint()
-
-    class ParsedHTML(weasyprint.HTML):
-        """weasyprint.HTML from an element tree in hand: sets what HTML.__init__ sets after
-        its parse (no <base> element in the report: the base URL is ORIGIN)."""
-
-        def __init__(self, root, *, url_fetcher):
-            self.base_url = ORIGIN + "/"
-            self.url_fetcher = url_fetcher
-            self.media_type = "print"
-            self.wrapper_element = cssselect2.ElementWrapper.from_html_root(
-                root, content_language=None
-            )
-            self.etree_element = self.wrapper_element.etree_element
-
-    return ParsedHTML
+        _font_config = FontConfiguration()
+    return _font_config
 
 
 def report_stylesheet():
-    """report.css as a parsed WeasyPrint stylesheet, kept for the process and parsed again
-    only when the file changes. (A <link> in the template would be fetched, parsed and its
-    selectors compiled again for every report.) Call under _RENDER_LOCK."""
+    """report.css as a parsed WeasyPrint stylesheet (``weasyprint.CSS``), kept for the
+    process and parsed again only when the file changes. (A <link> in the template would be
+    fetched and parsed again for every report.) Call under _RENDER_LOCK."""
     global _stylesheet
-    weasyprint, _fetcher, _response = _weasyprint()
+    weasyprint = _weasyprint()
     path = static_file(STYLESHEET)
     if path is None:
         raise FileNotFoundError(f"static file not found: {STYLESHEET}")
@@ -161,13 +134,14 @@ def report_stylesheet():
             string=path.read_text(encoding="utf-8"),
             base_url=f"{ORIGIN}/{settings.STATIC_URL.strip('/')}/{STYLESHEET}",
             url_fetcher=make_fetcher({}),
+            font_config=font_config(),
         )
         _stylesheet = (key, css)
     return _stylesheet[1]
 
 
 def _ladder(result: dict):
-    figure = charts.ladder_figure(result)
+    figure = figures.ladder_figure(result)
     # Keep the stage names horizontal: plotly would turn "Fusion / Convergence" sideways.
     figure.update_traces(textangle=0, selector={"type": "bar"})
     return figure
@@ -180,7 +154,7 @@ def _radar(result: dict, titles: dict[str, str]):
         key: "<br>".join(textwrap.wrap(title, 24, break_on_hyphens=False))
         for key, title in titles.items()
     }
-    figure = charts.radar_figure(result, wrapped)
+    figure = figures.radar_figure(result, wrapped)
     figure.update_layout(
         height=500,
         margin={"l": 150, "r": 150, "t": 50, "b": 90},
@@ -189,13 +163,18 @@ def _radar(result: dict, titles: dict[str, str]):
     return figure
 
 
-def chart_factories(result: dict, titles: dict[str, str]) -> dict:
-    """name → (factory, width). Factories run only for charts missing from the cache."""
+def chart_factories(*, snapshot: ResultSnapshot) -> dict:
+    """The report's charts as name → (figure factory, width), for services.chart_svgs, which
+    runs a factory only for a chart missing from the cache. Call inside the report's
+    language."""
+    sections = assessment_selectors.catalogue_sections(catalogue=snapshot.assessment.catalogue)
+    result = snapshot.data["result"]
+    titles = narrative.section_titles(sections)
     return {
         "ladder": (lambda: _ladder(result), CHART_WIDTH),
         "radar": (lambda: _radar(result, titles), RADAR_WIDTH),
-        "coverage": (lambda: charts.coverage_figure(result, titles), CHART_WIDTH),
-        "gap": (lambda: charts.perception_gap_figure(result, titles), CHART_WIDTH),
+        "coverage": (lambda: figures.coverage_figure(result, titles), CHART_WIDTH),
+        "gap": (lambda: figures.perception_gap_figure(result, titles), CHART_WIDTH),
     }
 
 
@@ -270,7 +249,7 @@ def report_context(
             ),
         ],
         "progress": prog,
-        "progress_position_change": content.signed_num(prog["position_change"]) if prog else "",
+        "progress_position_change": formatting.signed_num(prog["position_change"]) if prog else "",
         "rounds": content.round_rows(snapshot.data, sections),
         "answers": content.answers_appendix(inputs, shown, sections) if answers else None,
         "respondent_ids": [r["id"] for r in inputs.get("respondents", [])],
@@ -290,112 +269,27 @@ def _date(value) -> str:
     return date_format(timezone.localtime(value), "DATE_FORMAT")
 
 
-def render_html(*, snapshot: ResultSnapshot, lang: str, answers: bool = False) -> tuple:
-    """(html, svgs) of the report; exports the charts not yet cached."""
+def render_html(
+    *, snapshot: ResultSnapshot, lang: str, answers: bool = False, svgs: dict[str, str]
+) -> str:
+    """The report's HTML; ``svgs`` (name → SVG text) are the charts it shows."""
     with translation.override(lang):
         sections = assessment_selectors.catalogue_sections(catalogue=snapshot.assessment.catalogue)
-        result = snapshot.data["result"]
-        titles = narrative.section_titles(sections)
-        svgs = services.chart_svgs(
-            snapshot=snapshot, lang=lang, figures=chart_factories(result, titles)
-        )
         previous = selectors.previous_snapshot(snapshot=snapshot)
         context = report_context(
             snapshot=snapshot, lang=lang, answers=answers, sections=sections, previous=previous
         )
-        html = render_to_string("reports/report.html", context)
-    return html, svgs
+        return render_to_string("reports/report.html", context)
 
 
-def render_pdf(*, snapshot: ResultSnapshot, lang: str, answers: bool = False) -> bytes:
+def render_pdf(
+    *, snapshot: ResultSnapshot, lang: str, answers: bool = False, svgs: dict[str, str]
+) -> bytes:
     """The report as PDF bytes: A4, tagged (structure tags for screen readers), with title,
     author and language. Plain tagging rather than the PDF/UA-1 variant: the variant costs
     another 0.15 s of a ~1 s render and adds no structure beyond the tags."""
-    global _font_config
-    html, svgs = render_html(snapshot=snapshot, lang=lang, answers=answers)
-    with _RENDER_LOCK, _collector_paused():
-        chart_text.install()
-        if _font_config is None:
-            from weasyprint.text.fonts import FontConfiguration
-
-            _font_config = FontConfiguration()
-        document = parse_html(html, url_fetcher=make_fetcher(svgs)).render(
-            font_config=_font_config, stylesheets=[report_stylesheet()], pdf_tags=True
+    html = render_html(snapshot=snapshot, lang=lang, answers=answers, svgs=svgs)
+    with _RENDER_LOCK:
+        return document(html, url_fetcher=make_fetcher(svgs)).write_pdf(
+            stylesheets=[report_stylesheet()], font_config=font_config(), pdf_tags=True
         )
-        join_leader_dots(document)
-        data = document.write_pdf(pdf_tags=True)
-        del document  # its box tree is garbage now: collected on the way out
-    return data
-
-
-@contextmanager
-def _collector_paused():
-    """Pause Python's cyclic garbage collector during a render, then collect once.
-
-    A report allocates some 300,000 objects (boxes, styles, text layouts). With the default
-    thresholds the collector runs about 200 times during one render, twice over every object
-    of the process (Django, WeasyPrint: ~170,000 more): 8 % of the render time measured.
-    Paused, the render allocates freely; one collection of the youngest generation at the
-    end frees the render's reference cycles, so memory stays as before (~20 MB more at the
-    peak, nothing left over)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-            gc.collect(0)
-
-
-def join_leader_dots(document) -> None:
-    """Draw each leader of the table of contents as a few runs of dots instead of one text
-    box per dot.
-
-    WeasyPrint lays a leader out as ~100 copies of a one-dot text box and draws each copy
-    on its own (a new Pango layout per dot): ~1,400 text boxes for the demo report's table
-    of contents, 8 % of the render. The copies sit side by side, one dot's width apart, so
-    a text box holding LEADER_RUN dots at the place of the first of them draws the same
-    dots. Each run starts exactly where its first dot was; inside a run the PDF rounds the
-    dot's advance to 1/1000 em, which moves a dot by at most ~0.02 pt. Leaders that do not
-    look like that are left alone, and so is everything if WeasyPrint's boxes change."""
-    try:
-        from weasyprint.formatting_structure import boxes
-
-        stack = [page._page_box for page in document.pages]
-        while stack:
-            box = stack.pop()
-            if box.is_leader:
-                _join_dots(box, boxes.TextBox)
-            elif isinstance(box, boxes.ParentBox):
-                stack.extend(box.children)
-    except (AttributeError, ImportError, TypeError):
-        logger.warning("Leader dots not joined: unexpected WeasyPrint boxes", exc_info=True)
-
-
-def _join_dots(leader, text_box_class) -> None:
-    dots = sorted(leader.children, key=lambda box: box.position_x)
-    if len(dots) < 2 or any(type(dot) is not text_box_class for dot in dots):
-        return
-    first = dots[0]
-    for previous, dot in itertools.pairwise(dots):
-        if (
-            dot.text != first.text
-            or dot.style is not first.style
-            or dot.position_y != first.position_y
-            or abs(dot.position_x - previous.position_x - first.width) > 1e-6
-        ):
-            return
-    runs = []
-    for index in range(0, len(dots), LEADER_RUN):
-        run = dots[index : index + LEADER_RUN]
-        # Between layout and drawing a text box's layout holds no Pango objects, only its
-        # text: drawing builds them anew from the text.
-        layout = copy.copy(run[0].pango_layout)
-        layout.text = first.text * len(run)
-        joined = run[0].copy()
-        joined.text = layout.text
-        joined.pango_layout = layout
-        joined.width = run[-1].position_x + run[-1].width - run[0].position_x
-        runs.append(joined)
-    leader.children = tuple(runs)

@@ -1,16 +1,18 @@
-"""Writes of the reports app: asking for a report, caching chart SVGs, storing a render's
-outcome. Callers are inside the organisation's scope."""
+"""Writes of the reports app: asking for a report, caching chart SVGs, rendering a queued
+report and storing its outcome. Callers are inside the organisation's scope.
+
+The render pipeline points one way: tasks (the worker's entry point) → services (this
+module: charts from the cache or exported, the outcome stored) → pdf (pure rendering)."""
 
 import logging
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
-from django_scopes import scope
+from django.utils import timezone, translation
 
 from assessments.models import ResultSnapshot
 
-from . import selectors, svg
+from . import pdf, selectors, svg
 from .models import ChartSVG, RenderStatus, ReportRender
 
 logger = logging.getLogger(__name__)
@@ -22,9 +24,10 @@ STALE_AFTER = timedelta(minutes=10)
 
 def request_report(
     *, snapshot: ResultSnapshot, lang: str, answers: bool = False, user=None
-) -> ReportRender:
-    """Ask for the PDF of a snapshot. A finished render is reused as it is; a failed or
-    stale one is queued again; otherwise a new render is queued for the task worker."""
+) -> tuple[ReportRender, bool]:
+    """Ask for the PDF of a snapshot: (render, whether the worker must be told). A finished
+    or pending render is reused as it is; a failed or stale one is queued again; otherwise a
+    new render is queued. Enqueueing the task is the caller's (tasks.queue_report)."""
     with transaction.atomic():
         render = (
             ReportRender.objects.select_for_update()
@@ -34,10 +37,10 @@ def request_report(
         )
         if render is not None:
             if render.status == RenderStatus.DONE:
-                return render
+                return render, False
             stale = render.created_at < timezone.now() - STALE_AFTER
             if render.is_pending and not stale:
-                return render
+                return render, False
             render.status = RenderStatus.QUEUED
             render.error = ""
             render.created_at = timezone.now()
@@ -56,20 +59,12 @@ def request_report(
                 # Someone asked for the same report at the same moment: theirs counts.
                 return ReportRender.objects.defer("pdf").get(
                     snapshot=snapshot, lang=lang, answers=answers
-                )
-        # The worker must find the committed row: enqueue after the commit.
-        render_id, organisation = render.pk, snapshot.assessment.organisation
-        transaction.on_commit(lambda: _enqueue(render_id, organisation))
-    return render
+                ), False
+    return render, True
 
 
-def _enqueue(render_id: int, organisation) -> None:
-    from .tasks import render_report_task
-
-    result = render_report_task.enqueue(render_id)
-    # on_commit callbacks may run after the view's scope has closed: open it again.
-    with scope(organisation=organisation):
-        ReportRender.objects.filter(pk=render_id).update(task_id=str(result.id)[:64])
+def set_task_id(*, render_id: int, task_id: str) -> None:
+    ReportRender.objects.filter(pk=render_id).update(task_id=task_id[:64])
 
 
 def chart_svgs(*, snapshot: ResultSnapshot, lang: str, figures: dict) -> dict[str, str]:
@@ -95,6 +90,35 @@ def chart_svgs(*, snapshot: ResultSnapshot, lang: str, figures: dict) -> dict[st
         # are the same drawing.
         ChartSVG.objects.bulk_create(created, ignore_conflicts=True)
     return cached
+
+
+def report_pdf(*, snapshot: ResultSnapshot, lang: str, answers: bool = False) -> bytes:
+    """The PDF of a snapshot: its charts from the cache (the missing ones exported and
+    stored), then laid out by pdf.render_pdf. Raises svg.ChromiumMissing/ExportFailed."""
+    with translation.override(lang):
+        svgs = chart_svgs(
+            snapshot=snapshot, lang=lang, figures=pdf.chart_factories(snapshot=snapshot)
+        )
+    return pdf.render_pdf(snapshot=snapshot, lang=lang, answers=answers, svgs=svgs)
+
+
+def run_render(*, render: ReportRender) -> str:
+    """Render one queued report and store the PDF or a message for the person who asked.
+    "gone" when the snapshot was replaced by a new close meanwhile (its renders with it)."""
+    if render.status == RenderStatus.DONE:
+        return "done"
+    if not mark_running(render=render):
+        return "gone"
+    try:
+        data = report_pdf(snapshot=render.snapshot, lang=render.lang, answers=render.answers)
+    except (svg.ChromiumMissing, svg.ExportFailed) as error:
+        stored = store_failure(render=render, error=str(error))
+        return "failed" if stored else "gone"
+    except Exception as error:
+        logger.exception("Report %s failed", render.pk)
+        stored = store_failure(render=render, error=f"{type(error).__name__}: {error}")
+        return "failed" if stored else "gone"
+    return "done" if store_pdf(render=render, pdf=data) else "gone"
 
 
 def _update(render: ReportRender, **fields) -> bool:

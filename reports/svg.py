@@ -114,6 +114,11 @@ def _get_browser() -> "_Browser":
     return _browser
 
 
+def browser_running() -> bool:
+    """Whether this process has started its chart browser."""
+    return _browser is not None
+
+
 def figure_to_svg(figure, *, width: int = 700, height: int | None = None) -> str:
     """Export one plotly figure (object or dict) to SVG text. Raises ChromiumMissing or
     ExportFailed with a message fit for the person who asked for the report."""
@@ -192,7 +197,7 @@ _NOT_DRAWN_HERE = frozenset(
     )
 )
 # Attributes a child does not take over from its parent (as in WeasyPrint's SVG cascade).
-_NOT_INHERITED = frozenset(
+NOT_INHERITED = frozenset(
     (
         "clip",
         "clip-path",
@@ -244,7 +249,7 @@ def simplify_svg(text: str) -> str:
 
 def _inherited(parent: dict, attrib: dict) -> dict:
     merged = {**parent, **attrib}
-    return {key: value for key, value in merged.items() if key not in _NOT_INHERITED}
+    return {key: value for key, value in merged.items() if key not in NOT_INHERITED}
 
 
 def _style_to_attributes(element) -> None:

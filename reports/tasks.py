@@ -1,18 +1,21 @@
 """Background rendering (django-tasks, database backend, run by ``manage.py db_worker``).
 
 The worker process holds the one kaleido browser (reports/svg.py), so web workers never
-start a chromium and a slow render never stalls a page for anyone else.
+start a chromium and a slow render never stalls a page for anyone else. The task is a thin
+entry point: it finds the render, opens its organisation's scope and hands it to
+services.run_render.
 """
 
-import logging
+import functools
 
+from django.db import transaction
 from django_scopes import scope, scopes_disabled
 from django_tasks import task
 
-from . import pdf, services, svg
-from .models import RenderStatus, ReportRender
+from assessments.models import ResultSnapshot
 
-logger = logging.getLogger(__name__)
+from . import services
+from .models import ReportRender
 
 
 @task()
@@ -28,23 +31,25 @@ def render_report_task(render_id: int) -> str:
     if render is None:
         return "gone"  # the snapshot was replaced in the meantime
     with scope(organisation=render.snapshot.assessment.organisation):
-        return run_render(render)
+        return services.run_render(render=render)
 
 
-def run_render(render: ReportRender) -> str:
-    """Render one queued report and store the PDF or a message for the person who asked.
-    "gone" when the snapshot was replaced by a new close meanwhile (its renders with it)."""
-    if render.status == RenderStatus.DONE:
-        return "done"
-    if not services.mark_running(render=render):
-        return "gone"
-    try:
-        data = pdf.render_pdf(snapshot=render.snapshot, lang=render.lang, answers=render.answers)
-    except (svg.ChromiumMissing, svg.ExportFailed) as error:
-        stored = services.store_failure(render=render, error=str(error))
-        return "failed" if stored else "gone"
-    except Exception as error:
-        logger.exception("Report %s failed", render.pk)
-        stored = services.store_failure(render=render, error=f"{type(error).__name__}: {error}")
-        return "failed" if stored else "gone"
-    return "done" if services.store_pdf(render=render, pdf=data) else "gone"
+def queue_report(
+    *, snapshot: ResultSnapshot, lang: str, answers: bool = False, user=None
+) -> ReportRender:
+    """Ask for a report (services.request_report) and, when it needs rendering, hand it to
+    the worker once its row is committed (the worker must find it)."""
+    render, needs_worker = services.request_report(
+        snapshot=snapshot, lang=lang, answers=answers, user=user
+    )
+    if needs_worker:
+        organisation = snapshot.assessment.organisation
+        transaction.on_commit(functools.partial(_enqueue, render.pk, organisation))
+    return render
+
+
+def _enqueue(render_id: int, organisation) -> None:
+    result = render_report_task.enqueue(render_id)
+    # on_commit callbacks may run after the view's scope has closed: open it again.
+    with scope(organisation=organisation):
+        services.set_task_id(render_id=render_id, task_id=str(result.id))

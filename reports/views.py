@@ -1,9 +1,11 @@
 """Report and export views. All sit behind ``org_view("view_results")``: owner, consultant
 and viewer; a respondent-only member gets 403, another organisation 404.
 
-The PDF is never rendered in a web request: a POST queues it for the task worker, the page
-polls a small status partial (htmx, every 2 s; without JS a reload link does the same) and
-offers the download when the worker has stored it.
+The results page (assessments) knows nothing of reports: it loads the report box from
+``report_box`` with htmx, and without JS links to the report page (``report_status``),
+which shows the same box. The PDF is never rendered in a web request: a POST queues it for
+the task worker, the box polls a small status partial (htmx, every 2 s; without JS a reload
+link does the same) and offers the download when the worker has stored it.
 """
 
 from django.contrib import messages
@@ -13,10 +15,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assessments.selectors import get_assessment
 from assessments.tenancy import org_view
-from assessments.views.assessments import get_assessment
 
-from . import exports, selectors, services
+from . import exports, selectors, tasks
 from .models import RenderStatus, ReportLanguage, ReportRender
 
 LANGS = set(ReportLanguage.values)
@@ -31,6 +33,10 @@ def _lang(request, value: str | None) -> str | None:
 
 def _results(request, assessment):
     return redirect("results", org_slug=request.organisation.slug, pk=assessment.pk)
+
+
+def _report_page(request, assessment):
+    return redirect("report_status", org_slug=request.organisation.slug, pk=assessment.pk)
 
 
 def report_state(request, assessment, snapshot) -> dict:
@@ -73,8 +79,8 @@ def report_request(request, pk):
     lang = _lang(request, request.POST.get("lang"))
     if lang is None:
         messages.error(request, _("Please choose German or English for the report."))
-        return _results(request, assessment)
-    services.request_report(
+        return _report_page(request, assessment)
+    tasks.queue_report(
         snapshot=snapshot,
         lang=lang,
         answers=request.POST.get("answers") == "1",
@@ -83,17 +89,28 @@ def report_request(request, pk):
     if request.htmx:
         state = report_state(request, assessment, snapshot)
         return render(request, "reports/_actions.html#report-status", {"report": state})
-    return _results(request, assessment)
+    # Without JS the report page shows the render's state and its "Check again" link.
+    return _report_page(request, assessment)
 
 
 @org_view("view_results")
 def report_status(request, pk):
-    """The status box: a partial for htmx polling, a small page for a plain reload."""
+    """The status list as a partial for htmx polling; for a plain request the report page
+    (the report box with its form, the renders and the exports)."""
     assessment = get_assessment(request, pk)
     snapshot = selectors.snapshot_of(assessment=assessment)
     state = report_state(request, assessment, snapshot)
     template = "reports/_actions.html#report-status" if request.htmx else "reports/status.html"
     return render(request, template, {"report": state, "assessment": assessment})
+
+
+@org_view("view_results")
+def report_box(request, pk):
+    """The report box, loaded into the results page by htmx."""
+    assessment = get_assessment(request, pk)
+    snapshot = selectors.snapshot_of(assessment=assessment)
+    state = report_state(request, assessment, snapshot)
+    return render(request, "reports/_actions.html", {"report": state})
 
 
 @org_view("view_results")
@@ -105,7 +122,7 @@ def report_download(request, pk, render_pk):
     )
     if report.status != RenderStatus.DONE or not report.pdf:
         messages.info(request, _("This report is not ready yet."))
-        return _results(request, assessment)
+        return _report_page(request, assessment)
     filename = f"{request.organisation.slug}-{assessment.pk}-report-{report.lang}.pdf"
     response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -125,7 +142,7 @@ def report_export(request, pk, kind, fmt):
     lang = _lang(request, request.GET.get("lang"))
     if lang is None:
         messages.error(request, _("Please choose German or English for the export."))
-        return _results(request, assessment)
+        return _report_page(request, assessment)
     export = exports.build_export(snapshot=snapshot, kind=kind, fmt=fmt, lang=lang)
     response = HttpResponse(export.data, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'

@@ -6,6 +6,10 @@ from pathlib import Path
 import pytest
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+# Every wait in a browser test is on the event that matters (a response, a selector, a text);
+# how long it may take depends on how busy the machine is (two xdist workers, a shared CI
+# box), so the limit is generous. It only decides how long a genuinely failing test takes.
+WAIT_MS = 30_000
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 CHROMIUM_ARGS = [
@@ -23,7 +27,10 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def chromium():
     from django.conf import settings
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # expect(...) assertions have their own default of 5 s, separate from the context's.
+    expect.set_options(timeout=WAIT_MS)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -66,7 +73,7 @@ def browser_contexts(chromium, live_app):
 
     def new(user=None, locale="en-GB", **options):
         context = chromium.new_context(base_url=live_app.url, locale=locale, **options)
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(WAIT_MS)
         context.csp_errors = []
         context.on(
             "console",

@@ -43,7 +43,9 @@ MATRIX: dict[str, Row] = {
     "methodology": Row("get", everyone(200)),
     "home": Row("get", signed_in(200)),
     "organisation_create": Row("get", signed_in(200)),
-    "invitation_accept": Row("get", everyone(200), kwargs=invitation_token),
+    # The invitation is for new@example.org: anyone may open it, a signed-in account with
+    # another address is told which address it was sent to.
+    "invitation_accept": Row("get", signed_in(403, anonymous=200), kwargs=invitation_token),
     # Organisation
     "organisation": Row("get", by_role(ALL_ROLES), kwargs=org),
     "organisation_edit": Row("get", by_role({"owner"}), kwargs=org),
@@ -60,9 +62,7 @@ MATRIX: dict[str, Row] = {
     "assessment_create": Row("get", by_role(MANAGERS), kwargs=org),
     "assessment": Row("get", by_role(ALL_ROLES), kwargs=assessment),
     "assessment_edit": Row("get", by_role(MANAGERS), kwargs=assessment),
-    "assessment_close": Row(
-        "post", by_role(MANAGERS, ok=302), kwargs=assessment, data=lambda p: {"confirmed": "1"}
-    ),
+    "assessment_close": Row("post", by_role(MANAGERS, ok=302), kwargs=assessment),
     "assessment_reopen": Row("post", by_role(MANAGERS, ok=302), kwargs=assessment),
     "results": Row("get", by_role(READERS), kwargs=assessment),
     # Questionnaire
@@ -126,6 +126,32 @@ def test_permission_matrix(client, personas, name, persona):
         client.force_login(personas.users[persona])
     data = row.data(personas) if row.data else {}
     response = getattr(client, row.method)(url, data)
+    expected = row.expected[persona]
+    if expected == LOGIN:
+        assert response.status_code == 302, (name, persona, response.status_code)
+        assert response.url.startswith(reverse("login")), (name, persona, response.url)
+    else:
+        assert response.status_code == expected, (name, persona, response.status_code)
+
+
+# Irreversible actions answer a GET with their confirmation page (only the POST acts): the
+# page itself is as protected as the action.
+CONFIRMATIONS = {
+    "assessment_close": Row("get", by_role(MANAGERS), kwargs=assessment),
+    "invitation_revoke": Row("get", by_role({"owner"}), kwargs=invitation),
+    "member_remove": Row("get", by_role({"owner"}), kwargs=viewer_membership),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "persona"), [(name, persona) for name in sorted(CONFIRMATIONS) for persona in PERSONAS]
+)
+def test_confirmation_page_permissions(client, personas, name, persona):
+    row = CONFIRMATIONS[name]
+    if persona != "anonymous":
+        client.force_login(personas.users[persona])
+    response = client.get(reverse(name, kwargs=row.kwargs(personas)))
     expected = row.expected[persona]
     if expected == LOGIN:
         assert response.status_code == 302, (name, persona, response.status_code)

@@ -56,8 +56,28 @@ def test_check_deploy_clean_with_production_variables(tmp_path):
             "localhost/compass",
             "DATABASE_URL='localhost/compass' is not a database URL",
         ),
+        (
+            "DJANGO_TRUSTED_PROXY_COUNT",
+            "one",
+            "DJANGO_TRUSTED_PROXY_COUNT='one' is not an integer",
+        ),
+        (
+            "DJANGO_TRUSTED_PROXY_COUNT",
+            "-1",
+            "DJANGO_TRUSTED_PROXY_COUNT='-1' must be at least 0",
+        ),
+        ("DJANGO_INVITATION_DAYS", "0", "DJANGO_INVITATION_DAYS='0' must be at least 1"),
     ],
-    ids=["boolean", "secret-key", "integer", "unsupported-database", "malformed-database-url"],
+    ids=[
+        "boolean",
+        "secret-key",
+        "integer",
+        "unsupported-database",
+        "malformed-database-url",
+        "proxy-count-word",
+        "proxy-count-negative",
+        "invitation-days-zero",
+    ],
 )
 def test_bad_value_stops_start_up_with_the_variable_named(tmp_path, variable, value, message):
     result = manage("check", **{variable: value}, COMPASS_VAR_DIR=str(tmp_path))

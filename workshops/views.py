@@ -23,11 +23,11 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 from django_scopes import scope
 
+from assessments import figures as charts
+from assessments.forms import DONT_KNOW, parse_value
 from assessments.models import Consensus, Question
+from assessments.selectors import get_assessment
 from assessments.tenancy import org_view
-from assessments.views.assessments import get_assessment
-from assessments.views.questionnaire import DONT_KNOW, parse_value
-from reports import charts
 
 from . import selectors, services, throttle
 from .forms import ConsensusForm, JoinCodeForm, JoinForm, StartSessionForm
@@ -301,12 +301,12 @@ def _ended(request):
 
 
 def _refused(request):
-    """An unknown code: counts towards the address's limit. A blocked address gets 429
-    whatever it asks, so it learns nothing about which codes exist."""
-    address = throttle.client_address(request)
-    if throttle.is_blocked(address):
+    """An unknown code: counts towards the browser's and the address's limits (throttle.py).
+    A blocked browser or address gets 429 whatever it asks, so it learns nothing about which
+    codes exist."""
+    if throttle.is_blocked(request):
         return _too_many(request)
-    throttle.note_failure(address)
+    throttle.note_failure(request)
     return _not_found(request)
 
 
@@ -332,7 +332,7 @@ def participant_view(view):
                 status = refused.status_code
                 return JsonResponse({"ok": False, "error": _("Workshop not found.")}, status=status)
             return refused
-        if participant is None and throttle.is_blocked(throttle.client_address(request)):
+        if participant is None and throttle.is_blocked(request):
             return _too_many(request)
         with scope(organisation=session.assessment.organisation):
             return view(request, session, participant, *args, **kwargs)
@@ -347,7 +347,7 @@ def workshop_join_form(request):
     if request.method == "POST" and form.is_valid():
         code = selectors.normalise_code(form.cleaned_data["code"])
         session = selectors.session_for_code(code)
-        if session is not None and not throttle.is_blocked(throttle.client_address(request)):
+        if session is not None and not throttle.is_blocked(request):
             return redirect("workshop_join", code=session.code)
         refused = _refused(request) if session is None else _too_many(request)
         if refused.status_code == 429:

@@ -1,15 +1,19 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import engagement, selectors, services
+from .. import selectors, services
 from ..catalogue import active_catalogue
 from ..forms import AssessmentForm
-from ..models import Assessment, Membership
+from ..models import Membership
+from ..selectors import get_assessment
 from ..tenancy import org_view
+from .organisations import confirm_page
 
 
 def _memberships(organisation):
@@ -17,15 +21,6 @@ def _memberships(organisation):
         Membership.objects.filter(organisation=organisation)
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "user__username")
-    )
-
-
-def get_assessment(request, pk) -> Assessment:
-    # Scoped to the URL's organisation: another organisation's id is a 404.
-    return get_object_or_404(
-        Assessment.objects.select_related("catalogue", "organisation"),
-        pk=pk,
-        organisation=request.organisation,
     )
 
 
@@ -112,28 +107,62 @@ def assessment_detail(request, pk):
     )
 
 
-@require_POST
+def _respondent_label(respondent) -> str:
+    # Workshop participants have no user; the perspective tells them apart well enough.
+    if respondent.name:  # a respondent without account (personal link)
+        return respondent.name
+    if respondent.user is not None:
+        return respondent.user.get_full_name() or respondent.user.get_username()
+    return _("Workshop participant (%(perspective)s)") % {
+        "perspective": respondent.get_perspective_display()
+    }
+
+
+@require_http_methods(["GET", "POST"])
 @org_view("manage_assessments")
 def assessment_close(request, pk):
+    """GET: what closing does, and who has not submitted yet. POST (from that page): close."""
     assessment = get_assessment(request, pk)
-    if "confirmed" not in request.POST:
-        # Who has not submitted yet is named before their answers stop counting as given.
-        waiting = engagement.not_submitted(assessment=assessment)
-        if waiting:
-            return render(
-                request,
-                "assessments/respondents/close_confirm.html",
-                {
-                    "organisation": request.organisation,
-                    "assessment": assessment,
-                    "waiting": waiting,
-                },
+    detail_url = reverse("assessment", kwargs={"org_slug": request.organisation.slug, "pk": pk})
+    if request.method == "GET":
+        if not assessment.is_open:
+            messages.info(request, _("This assessment is already closed."))
+            return redirect(detail_url)
+        pending = assessment.respondents.filter(submitted_at__isnull=True).select_related("user")
+        names = [_respondent_label(r) for r in pending]
+        count = len(names)
+        paragraphs = [
+            ngettext(
+                "%(count)d respondent has not submitted:",
+                "%(count)d respondents have not submitted:",
+                count,
             )
+            % {"count": count}
+            if count
+            else _("Every respondent has submitted."),
+        ]
+        after = [
+            _(
+                "The result is computed now from every answer given so far, including those "
+                "not yet submitted, and stored. Respondents can no longer change their answers."
+            ),
+            _("You can reopen the assessment later; closing it again replaces the result."),
+        ]
+        return confirm_page(
+            request,
+            title=_("Close “%(title)s” and compute the result?") % {"title": assessment.title},
+            paragraphs=paragraphs,
+            items=names,
+            after=after,
+            action=request.path,
+            confirm_label=_("Close and compute result"),
+            cancel_url=detail_url,
+        )
     try:
         services.close_assessment(assessment=assessment)
     except ValidationError as error:
         messages.error(request, error.messages[0])
-        return redirect("assessment", org_slug=request.organisation.slug, pk=assessment.pk)
+        return redirect(detail_url)
     messages.success(request, _("Assessment closed. The result has been stored."))
     return redirect("results", org_slug=request.organisation.slug, pk=assessment.pk)
 

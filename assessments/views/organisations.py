@@ -2,11 +2,12 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 from django_scopes import scope, scopes_disabled
 
 from .. import selectors, services
@@ -87,7 +88,9 @@ def members(request):
         )
         return redirect("members", org_slug=organisation.slug)
     memberships = Membership.objects.filter(organisation=organisation).select_related("user")
-    invitations = Invitation.objects.filter(organisation=organisation, accepted_at__isnull=True)
+    invitations = Invitation.objects.filter(
+        organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True
+    )
     return render(
         request,
         "assessments/members.html",
@@ -117,58 +120,176 @@ def member_role(request, pk):
     return redirect("members", org_slug=request.organisation.slug)
 
 
-@require_POST
+def confirm_page(
+    request, *, title, paragraphs, action, confirm_label, cancel_url, items=(), after=()
+):
+    """The confirmation step of an irreversible action: says what will happen; only the POST
+    of its form acts. A plain form, so it works without JavaScript."""
+    return render(
+        request,
+        "assessments/confirm.html",
+        {
+            "title": title,
+            "paragraphs": [paragraph for paragraph in paragraphs if paragraph],
+            "items": items,
+            "after": [paragraph for paragraph in after if paragraph],
+            "action": action,
+            "confirm_label": confirm_label,
+            "cancel_url": cancel_url,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @org_view("manage_members")
 def member_remove(request, pk):
-    membership = get_object_or_404(Membership, pk=pk, organisation=request.organisation)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=pk, organisation=request.organisation
+    )
+    members_url = reverse("members", kwargs={"org_slug": request.organisation.slug})
+    if request.method == "GET":
+        user = membership.user
+        name = user.get_full_name() or user.get_username()
+        waiting = Respondent.objects.filter(
+            user=user,
+            assessment__organisation=request.organisation,
+            assessment__status="open",
+            submitted_at__isnull=True,
+        ).count()
+        values = {"name": name, "organisation": request.organisation.name, "count": waiting}
+        return confirm_page(
+            request,
+            title=_("Remove %(name)s from %(organisation)s?") % values,
+            paragraphs=[
+                _(
+                    "%(name)s (%(email)s) loses access to %(organisation)s: its assessments, "
+                    "results, reports and workshops."
+                )
+                % {**values, "email": user.email or "–"},
+                ngettext(
+                    "They can no longer answer the open questionnaire waiting for them.",
+                    "They can no longer answer the %(count)d open questionnaires waiting for them.",
+                    waiting,
+                )
+                % values
+                if waiting
+                else "",
+                _("Answers they have already given stay in the assessments."),
+            ],
+            action=request.path,
+            confirm_label=_("Remove %(name)s") % values,
+            cancel_url=members_url,
+        )
     try:
         services.remove_member(membership=membership)
         messages.success(request, _("Member removed."))
     except ValidationError as error:
         messages.error(request, error.messages[0])
-    return redirect("members", org_slug=request.organisation.slug)
+    return redirect(members_url)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @org_view("manage_members")
 def invitation_revoke(request, pk):
     invitation = get_object_or_404(
-        Invitation, pk=pk, organisation=request.organisation, accepted_at__isnull=True
+        Invitation,
+        pk=pk,
+        organisation=request.organisation,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
     )
-    invitation.delete()
-    messages.success(request, _("Invitation withdrawn."))
-    return redirect("members", org_slug=request.organisation.slug)
+    members_url = reverse("members", kwargs={"org_slug": request.organisation.slug})
+    if request.method == "GET":
+        values = {"email": invitation.email, "organisation": request.organisation.name}
+        return confirm_page(
+            request,
+            title=_("Withdraw the invitation to %(email)s?") % values,
+            paragraphs=[
+                _(
+                    "The link sent to %(email)s stops working at once; opening it says the "
+                    "invitation was withdrawn. You can invite the address again later."
+                )
+                % values
+            ],
+            action=request.path,
+            confirm_label=_("Withdraw invitation"),
+            cancel_url=members_url,
+        )
+    try:
+        services.revoke_invitation(invitation=invitation)
+        messages.success(request, _("Invitation withdrawn."))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect(members_url)
+
+
+def _invitation_unavailable(request, *, text: str, status: int, invitation=None):
+    return render(
+        request,
+        "assessments/invitation_unavailable.html",
+        {"text": text, "invitation": invitation},
+        status=status,
+    )
 
 
 def invitation_accept(request, token):
     """The link in the invitation e-mail. The token is the only key, so the lookup is made
-    without a tenant scope; everything after it runs inside the invitation's organisation."""
+    without a tenant scope; everything after it runs inside the invitation's organisation.
+    Only a pending invitation is accepted, and only by the account with the invited address
+    (a new account created here gets that address)."""
     with scopes_disabled():
-        invitation = (
-            Invitation.objects.filter(token=token, accepted_at__isnull=True)
-            .select_related("organisation")
-            .first()
-        )
+        invitation = Invitation.objects.filter(token=token).select_related("organisation").first()
     if invitation is None:
-        raise Http404
+        return _invitation_unavailable(
+            request,
+            text=_(
+                "This invitation link is not valid. Please check that you opened the whole "
+                "link from the e-mail, or ask for a new invitation."
+            ),
+            status=404,
+        )
     organisation = invitation.organisation
     with scope(organisation=organisation):
+        if invitation.state != "pending":
+            return _invitation_unavailable(
+                request,
+                text=services.invitation_problem(invitation.state),
+                status=410,
+                invitation=invitation,
+            )
+        context = {"invitation": invitation, "organisation": organisation}
         if request.user.is_authenticated:
+            if not invitation.is_for(request.user):
+                # Say which address it was for, so the person can sign in with that account.
+                return render(
+                    request,
+                    "assessments/invitation.html",
+                    {**context, "other_address": True},
+                    status=403,
+                )
             if request.method == "POST":
-                services.accept_invitation(invitation=invitation, user=request.user)
+                try:
+                    services.accept_invitation(invitation=invitation, user=request.user)
+                except ValidationError as error:  # used or withdrawn a moment ago
+                    return _invitation_unavailable(
+                        request, text=error.messages[0], status=410, invitation=invitation
+                    )
                 messages.success(request, _("Welcome to %(name)s.") % {"name": organisation.name})
                 return redirect("organisation", org_slug=organisation.slug)
-            return render(
-                request,
-                "assessments/invitation.html",
-                {"invitation": invitation, "organisation": organisation},
-            )
+            return render(request, "assessments/invitation.html", context)
         form = SignUpForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            user = form.save(commit=False)
-            user.email = invitation.email
-            user.save()
-            services.accept_invitation(invitation=invitation, user=user)
+            with transaction.atomic():
+                user = form.save(commit=False)
+                user.email = invitation.email
+                user.save()
+                try:
+                    services.accept_invitation(invitation=invitation, user=user)
+                except ValidationError as error:
+                    transaction.set_rollback(True)
+                    return _invitation_unavailable(
+                        request, text=error.messages[0], status=410, invitation=invitation
+                    )
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to %(name)s.") % {"name": organisation.name})
             return redirect("organisation", org_slug=organisation.slug)
@@ -176,10 +297,5 @@ def invitation_accept(request, token):
         return render(
             request,
             "assessments/invitation.html",
-            {
-                "invitation": invitation,
-                "organisation": organisation,
-                "form": form,
-                "login_url": login_url,
-            },
+            {**context, "form": form, "login_url": login_url},
         )

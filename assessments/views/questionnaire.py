@@ -17,9 +17,8 @@ from django.views.decorators.http import require_POST
 
 from .. import engagement, selectors, services
 from ..engagement import member_or_link, questionnaire_view
+from ..forms import parse_value
 from ..models import Respondent
-
-DONT_KNOW = "dk"
 
 
 def _questionnaire(request, pk) -> tuple[Respondent, dict]:
@@ -32,15 +31,6 @@ def _questionnaire(request, pk) -> tuple[Respondent, dict]:
             organisation=request.organisation, assessment_id=pk, user=request.user
         ),
     )
-
-
-def parse_value(raw: str | None) -> tuple[bool, int | None]:
-    """(valid, value): "0".."4" are answers, "dk" is don't know."""
-    if raw == DONT_KNOW:
-        return True, None
-    if raw in {"0", "1", "2", "3", "4"}:
-        return True, int(raw)
-    return False, None
 
 
 # Rendering sixty radio buttons through the template engine costs more than everything else

@@ -1,19 +1,16 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from reports import charts
-
-from .. import narrative, selectors
+from .. import figures, narrative, selectors
 from ..catalogue import active_catalogue
 from ..tenancy import org_view
-from .assessments import get_assessment
 
 
 @org_view("view_results")
 def results(request, pk):
     """The stored result of the last close; never live answers, so what leadership reads
     here is what the report says."""
-    assessment = get_assessment(request, pk)
+    assessment = selectors.get_assessment(request, pk)
     snapshot = getattr(assessment, "snapshot", None)
     context = {"organisation": request.organisation, "assessment": assessment}
     if snapshot is None:
@@ -27,10 +24,10 @@ def results(request, pk):
             "snapshot": snapshot,
             "view": view,
             "charts": {
-                "ladder": charts.to_json(charts.ladder_figure(result)),
-                "radar": charts.to_json(charts.radar_figure(result, charts.short_titles())),
-                "coverage": charts.to_json(charts.coverage_figure(result, titles)),
-                "gap": charts.to_json(charts.perception_gap_figure(result, titles)),
+                "ladder": figures.to_json(figures.ladder_figure(result)),
+                "radar": figures.to_json(figures.radar_figure(result, figures.short_titles())),
+                "coverage": figures.to_json(figures.coverage_figure(result, titles)),
+                "gap": figures.to_json(figures.perception_gap_figure(result, titles)),
             },
         }
     )

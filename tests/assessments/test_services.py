@@ -61,22 +61,43 @@ def test_invitation_sends_link_and_accepting_creates_membership(personas):
         assert invitation.email == "neu@example.org"
         assert len(mail.outbox) == 1
         assert invitation.token in mail.outbox[0].body
-        newcomer = UserFactory()
+        newcomer = UserFactory(email="neu@example.org")
         membership = services.accept_invitation(invitation=invitation, user=newcomer)
         assert membership.role == Role.VIEWER
         with pytest.raises(ValidationError):
             services.accept_invitation(
-                invitation=Invitation.objects.get(pk=invitation.pk), user=UserFactory()
+                invitation=Invitation.objects.get(pk=invitation.pk),
+                user=UserFactory(email="neu@example.org"),
             )
 
 
 def test_accept_invitation_keeps_existing_role(personas):
     with scope(organisation=personas.org_a):
         invitation = Invitation.objects.create(
-            organisation=personas.org_a, email="x@example.org", role=Role.VIEWER
+            organisation=personas.org_a, email=personas.users["owner"].email, role=Role.VIEWER
         )
         membership = services.accept_invitation(invitation=invitation, user=personas.users["owner"])
         assert membership.role == Role.OWNER
+
+
+@pytest.mark.parametrize("problem", ["other address", "expired", "revoked"])
+def test_accept_invitation_refused_and_nothing_changes(personas, problem):
+    with scope(organisation=personas.org_a):
+        invitation = Invitation.objects.create(
+            organisation=personas.org_a, email="neu@example.org", role=Role.OWNER
+        )
+        if problem == "expired":
+            invitation.expires_at = invitation.created_at
+            invitation.save()
+        if problem == "revoked":
+            services.revoke_invitation(invitation=invitation)
+        email = "other@example.org" if problem == "other address" else "neu@example.org"
+        user = UserFactory(email=email)
+        with pytest.raises(ValidationError):
+            services.accept_invitation(invitation=invitation, user=user)
+        assert not Membership.objects.filter(user=user).exists()
+        invitation.refresh_from_db()
+        assert invitation.accepted_at is None
 
 
 def test_save_answer_same_click_twice_stores_once(personas, questions):

@@ -30,6 +30,7 @@ ROWS = {
         "post", by_role(READERS, ok=302), kwargs=assessment, data=lambda p: {"lang": "en"}
     ),
     "report_status": Row("get", by_role(READERS), kwargs=assessment),
+    "report_box": Row("get", by_role(READERS), kwargs=assessment),
     "report_download": Row("get", by_role(READERS), kwargs=finished_report),
     "report_export": Row("get", by_role(READERS, ok=302), kwargs=export),
 }

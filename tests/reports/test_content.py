@@ -7,7 +7,7 @@ from django_scopes import scope
 
 from assessments import narrative, scoring
 from assessments import selectors as assessment_selectors
-from assessments.templatetags.compass import num, pct
+from assessments.formatting import num, pct
 from reports import content
 
 

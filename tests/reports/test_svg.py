@@ -14,7 +14,7 @@ import pytest
 import tinycss2
 from django_scopes import scope
 
-from reports import pdf, svg
+from reports import services, svg
 from reports.models import ChartSVG
 
 needs_chromium = pytest.mark.skipif(
@@ -33,9 +33,9 @@ def real_browser():
 def test_render_pdf_exports_charts_once_then_from_cache(personas, snapshot, real_browser):
     with scope(organisation=personas.org_a):
         before = svg.export_count
-        first = pdf.render_pdf(snapshot=snapshot, lang="de")
+        first = services.report_pdf(snapshot=snapshot, lang="de")
         exported = svg.export_count - before
-        second = pdf.render_pdf(snapshot=snapshot, lang="de")
+        second = services.report_pdf(snapshot=snapshot, lang="de")
         names = set(
             ChartSVG.objects.filter(snapshot=snapshot, lang="de").values_list("name", flat=True)
         )
@@ -54,7 +54,7 @@ def test_figure_to_svg_without_chromium_raises_clear_message(settings, monkeypat
     monkeypatch.setattr(svg, "_browser", None)
     with pytest.raises(svg.ChromiumMissing, match="apt-get install chromium"):
         svg.figure_to_svg({"data": [], "layout": {}})
-    assert svg._browser is None  # nothing was started
+    assert not svg.browser_running()  # nothing was started
 
 
 def test_browser_path_prefers_an_executable_setting(settings, tmp_path, monkeypatch):
@@ -74,7 +74,7 @@ def test_importing_the_reports_app_starts_no_browser():
     import reports.tasks
     import reports.views  # noqa: F401
 
-    assert svg._browser is None
+    assert not svg.browser_running()
 
 
 # Simplifying the exported SVG before it is cached ----------------------------------------
@@ -110,7 +110,7 @@ def drawn_elements(text: str) -> list[tuple]:
         elif tag not in ("svg", "defs"):
             out.append((tag, sorted(attrs.items()), (element.text or "").strip()))
         for child in element:
-            walk(child, {k: v for k, v in attrs.items() if k not in svg._NOT_INHERITED})
+            walk(child, {k: v for k, v in attrs.items() if k not in svg.NOT_INHERITED})
         if tag == "g" and any(k in attrs for k in ("transform", "clip-path", "opacity")):
             out.append(("/g",))
 
@@ -222,6 +222,6 @@ def test_simplify_svg_keeps_groups_that_matter():
 def test_exported_charts_are_cached_simplified(personas, snapshot, monkeypatch, in_scope):
     original = (DATA / "plotly-gap.svg").read_text(encoding="utf-8")
     monkeypatch.setattr(svg, "figure_to_svg", lambda figure, width=700, height=None: original)
-    pdf.render_html(snapshot=snapshot, lang="de")
+    services.report_pdf(snapshot=snapshot, lang="de")
     stored = set(ChartSVG.objects.filter(snapshot=snapshot).values_list("svg", flat=True))
     assert stored == {svg.simplify_svg(original)}

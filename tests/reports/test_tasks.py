@@ -17,7 +17,7 @@ from reports.tasks import render_report_task
 @pytest.mark.django_db
 def test_render_report_task_stores_pdf(personas, snapshot, fake_svg):
     with scope(organisation=personas.org_a):
-        render = services.request_report(snapshot=snapshot, lang="en")
+        render, _queued = services.request_report(snapshot=snapshot, lang="en")
     assert render_report_task.call(render.pk) == "done"
     with scope(organisation=personas.org_a):
         render.refresh_from_db()
@@ -35,7 +35,7 @@ def test_render_report_task_without_chromium_stores_message(
     monkeypatch.setattr(shutil, "which", lambda name: None)
     monkeypatch.setattr(svg, "_browser", None)
     with scope(organisation=personas.org_a):
-        render = services.request_report(snapshot=snapshot, lang="en")
+        render, _queued = services.request_report(snapshot=snapshot, lang="en")
     assert render_report_task.call(render.pk) == "failed"
     with scope(organisation=personas.org_a):
         render.refresh_from_db()
@@ -74,7 +74,9 @@ def test_report_request_runs_in_db_worker_and_downloads(
 
 
 @pytest.mark.django_db
-def test_render_report_task_snapshot_replaced_meanwhile_is_gone(personas, snapshot, monkeypatch):
+def test_render_report_task_snapshot_replaced_meanwhile_is_gone(
+    personas, snapshot, fake_svg, monkeypatch
+):
     from reports import pdf
 
     def replace_snapshot(**kwargs):
@@ -84,7 +86,7 @@ def test_render_report_task_snapshot_replaced_meanwhile_is_gone(personas, snapsh
 
     monkeypatch.setattr(pdf, "render_pdf", replace_snapshot)
     with scope(organisation=personas.org_a):
-        render = services.request_report(snapshot=snapshot, lang="en")
+        render, _queued = services.request_report(snapshot=snapshot, lang="en")
         render_pk = render.pk
     assert render_report_task.call(render_pk) == "gone"
     with scope(organisation=personas.org_a):

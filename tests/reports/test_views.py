@@ -36,10 +36,11 @@ def finished(personas, snapshot, lang="en"):
 
 
 @pytest.mark.django_db
-def test_report_request_queues_render_and_redirects_to_results(viewer, personas, snapshot):
+def test_report_request_queues_render_and_redirects_to_report_page(viewer, personas, snapshot):
     response = viewer.post(reverse("report_request", kwargs=urls(personas)), {"lang": "de"})
     assert response.status_code == 302
-    assert response.url == reverse("results", kwargs=urls(personas))
+    # Without JS the report page shows the render's state (and "Check again").
+    assert response.url == reverse("report_status", kwargs=urls(personas))
     with scope(organisation=personas.org_a):
         render = ReportRender.objects.get()
     assert (render.lang, render.status, render.answers) == ("de", RenderStatus.QUEUED, False)
@@ -110,7 +111,8 @@ def test_report_request_failed_render_is_queued_again(personas, snapshot):
         render = ReportRender.objects.create(
             snapshot=snapshot, lang="en", status=RenderStatus.FAILED, error="boom"
         )
-        again = services.request_report(snapshot=snapshot, lang="en")
+        again, queued = services.request_report(snapshot=snapshot, lang="en")
+    assert queued
     assert again.pk == render.pk
     assert (again.status, again.error) == (RenderStatus.QUEUED, "")
 
@@ -145,15 +147,26 @@ def test_report_status_partial_queries_do_not_grow_with_renders(
 
 
 @pytest.mark.django_db
-def test_results_page_report_box_costs_one_query(viewer, personas, snapshot):
-    url = reverse("results", kwargs=urls(personas))
+def test_results_page_loads_report_box_with_htmx_and_links_it_without_js(
+    viewer, personas, snapshot
+):
+    body = viewer.get(reverse("results", kwargs=urls(personas))).content.decode()
+    assert f'hx-get="{reverse("report_box", kwargs=urls(personas))}"' in body
+    assert f'href="{reverse("report_status", kwargs=urls(personas))}"' in body
+    assert "Prepare PDF report" not in body  # the results page computes no report state
+
+
+@pytest.mark.django_db
+def test_report_box_costs_one_query_for_the_renders(viewer, personas, snapshot):
+    url = reverse("report_box", kwargs=urls(personas))
     with CaptureQueriesContext(connection) as without_renders:
-        response = viewer.get(url)
+        viewer.get(url, HTTP_HX_REQUEST="true")
     finished(personas, snapshot, "en")
     finished(personas, snapshot, "de")
     with CaptureQueriesContext(connection) as with_renders:
-        response = viewer.get(url)
+        response = viewer.get(url, HTTP_HX_REQUEST="true")
     body = response.content.decode()
+    assert body.lstrip().startswith('<section class="report-actions')
     assert "Prepare PDF report" in body
     assert body.count("/report/") >= 3  # form, two downloads
     assert len(with_renders) == len(without_renders)
@@ -165,9 +178,23 @@ def test_results_page_report_box_costs_one_query(viewer, personas, snapshot):
 
 
 @pytest.mark.django_db
+def test_report_page_without_js_has_the_form_downloads_and_exports(viewer, personas, snapshot):
+    done = finished(personas, snapshot, "en")
+    body = viewer.get(reverse("report_status", kwargs=urls(personas))).content.decode()
+    assert "Prepare PDF report" in body
+    assert f'action="{reverse("report_request", kwargs=urls(personas))}"' in body
+    assert reverse("report_download", kwargs=urls(personas, render_pk=done.pk)) in body
+    assert reverse("report_export", kwargs=urls(personas, kind="answers", fmt="csv")) in body
+
+
+@pytest.mark.django_db
 def test_results_page_without_snapshot_has_no_report_box(viewer, personas):
     response = viewer.get(reverse("results", kwargs=urls(personas)))
-    assert "Prepare PDF report" not in response.content.decode()
+    body = response.content.decode()
+    assert "Prepare PDF report" not in body
+    assert reverse("report_box", kwargs=urls(personas)) not in body
+    box = viewer.get(reverse("report_box", kwargs=urls(personas)), HTTP_HX_REQUEST="true")
+    assert box.status_code == 200 and "Prepare PDF report" not in box.content.decode()
 
 
 @pytest.mark.django_db
@@ -184,7 +211,7 @@ def test_report_download_sends_pdf_attachment(viewer, personas, snapshot):
 @pytest.mark.django_db
 def test_report_download_not_ready_redirects_with_message(viewer, personas, snapshot):
     with scope(organisation=personas.org_a):
-        render = services.request_report(snapshot=snapshot, lang="en")
+        render, _queued = services.request_report(snapshot=snapshot, lang="en")
     response = viewer.get(
         reverse("report_download", kwargs=urls(personas, render_pk=render.pk)), follow=True
     )
@@ -208,7 +235,7 @@ def test_report_download_of_another_assessment_is_not_found(viewer, personas, sn
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "name", ["report_request", "report_status", "report_download", "report_export"]
+    "name", ["report_request", "report_status", "report_box", "report_download", "report_export"]
 )
 def test_reports_urls_of_another_organisation_are_not_found(client, personas, snapshot, name):
     render = finished(personas, snapshot)

@@ -80,18 +80,29 @@ def test_join_unknown_perspective_refused(room):
         room.join("marketing")
 
 
-def test_throttle_blocks_after_limit(clear_cache, settings):
+def _browser(address="10.0.0.1"):
+    request = RequestFactory().get("/", REMOTE_ADDR=address)
+    request.session = {}  # the throttle reads and writes one key of the session
+    return request
+
+
+def test_throttle_blocks_the_failing_browser_not_its_neighbours(clear_cache, settings):
     settings.WORKSHOP_JOIN_FAILURES = 3
-    assert not throttle.is_blocked("10.0.0.1")
+    typist, neighbour = _browser(), _browser()
+    assert not throttle.is_blocked(typist)
     for _ in range(3):
-        throttle.note_failure("10.0.0.1")
-    assert throttle.is_blocked("10.0.0.1")
-    assert not throttle.is_blocked("10.0.0.2")
+        throttle.note_failure(typist)
+    assert throttle.is_blocked(typist)
+    assert not throttle.is_blocked(neighbour)
+    assert not throttle.is_blocked(_browser("10.0.0.2"))
 
 
-def test_throttle_client_address_from_request():
-    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.7")
-    assert throttle.client_address(request) == "192.0.2.7"
+def test_throttle_blocks_the_address_at_its_ceiling(clear_cache, settings):
+    settings.WORKSHOP_JOIN_ADDRESS_FAILURES = 4
+    for _ in range(4):
+        throttle.note_failure(_browser())  # cookie-less: a new browser every time
+    assert throttle.is_blocked(_browser())
+    assert not throttle.is_blocked(_browser("10.0.0.2"))
 
 
 def _vote(room, participant, value, ts, round=None, code=None):

@@ -409,3 +409,30 @@ def test_blocked_address_learns_nothing_but_joined_phones_keep_voting(client, ro
     assert response.status_code == 429
     room.cookie(client, token)
     assert vote(client, room, "2").json()["ok"] is True
+
+
+def test_typos_of_one_phone_do_not_block_the_room_behind_the_same_network(client, room, settings):
+    """One person's wrong codes block that browser only; a neighbour on the same NAT with no
+    failures of their own gets in with the valid code, typed or scanned."""
+    settings.WORKSHOP_JOIN_FAILURES = 3
+    for i in range(3):
+        client.get(reverse("workshop_join", args=[f"ABCDEF{i:02d}"]))
+    assert client.get(reverse("workshop_join", args=[room.session.code])).status_code == 429
+    neighbour = client.__class__()  # same REMOTE_ADDR, another phone
+    assert neighbour.get(reverse("workshop_join", args=[room.session.code])).status_code == 200
+    response = neighbour.post(reverse("workshop_join_form"), {"code": room.session.code})
+    assert response.status_code == 302
+
+
+def test_join_failures_counted_per_client_behind_trusted_proxy(client, room, settings):
+    settings.WORKSHOP_JOIN_FAILURES = 3
+    settings.WORKSHOP_JOIN_ADDRESS_FAILURES = 5
+    settings.TRUSTED_PROXY_COUNT = 1
+    behind_proxy = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.5"}
+    for i in range(5):  # a scanner without cookies: every request a "new" browser
+        scanner = client.__class__(**behind_proxy)
+        assert scanner.get(reverse("workshop_join", args=[f"ABCDEF{i:02d}"])).status_code == 404
+    scanner = client.__class__(**behind_proxy)
+    assert scanner.get(reverse("workshop_join", args=[room.session.code])).status_code == 429
+    elsewhere = client.__class__(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.9")
+    assert elsewhere.get(reverse("workshop_join", args=[room.session.code])).status_code == 200

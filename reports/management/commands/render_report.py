@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope, scopes_disabled
 
 from assessments.models import Assessment
-from reports import pdf, selectors, svg
+from reports import selectors, services, svg
 
 
 def find_snapshot(assessment_id):
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         assessment, snapshot = find_snapshot(assessment_id)
         try:
             with scope(organisation=assessment.organisation):
-                data = pdf.render_pdf(snapshot=snapshot, lang=lang, answers=answers)
+                data = services.report_pdf(snapshot=snapshot, lang=lang, answers=answers)
         except (svg.ChromiumMissing, svg.ExportFailed) as error:
             raise CommandError(str(error)) from None
         finally:

@@ -1,8 +1,14 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from assessments import services
 from assessments.models import Assessment
+
+from ...factories import RespondentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,9 +82,62 @@ def test_start_page_never_lists_other_organisations(client, personas):
 def test_close_via_view_stores_snapshot_and_redirects_to_results(client, personas):
     client.force_login(personas.users["owner"])
     response = client.post(
-        reverse("assessment_close", kwargs={"org_slug": "org-a", "pk": personas.assessment.pk}),
-        {"confirmed": "1"},
+        reverse("assessment_close", kwargs={"org_slug": "org-a", "pk": personas.assessment.pk})
     )
     assert response.status_code == 302 and response.url.endswith("/results/")
     with scope(organisation=personas.org_a):
         assert Assessment.objects.get(pk=personas.assessment.pk).snapshot is not None
+
+
+def test_close_asks_first_and_names_who_has_not_submitted(client, personas, settings):
+    settings.LANGUAGE_CODE = "en"
+    with scope(organisation=personas.org_a):
+        anonymous = RespondentFactory(assessment=personas.assessment, user=None, perspective="it")
+        submitted = RespondentFactory(assessment=personas.assessment, perspective="it")
+        submitted.submitted_at = timezone.now()
+        submitted.save()
+    client.force_login(personas.users["owner"])
+    kwargs = {"org_slug": "org-a", "pk": personas.assessment.pk}
+    url = reverse("assessment_close", kwargs=kwargs)
+    detail = client.get(reverse("assessment", kwargs=kwargs)).content.decode()
+    assert f'href="{url}"' in detail  # the button leads to the confirmation, no JS needed
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "2 respondents have not submitted" in html
+    assert personas.users["respondent"].get_full_name() in html
+    assert "Workshop participant (IT)" in html
+    assert submitted.user.get_full_name() not in html
+    assert f'<form method="post" action="{url}"' in html
+    with scope(organisation=personas.org_a):
+        assert Assessment.objects.get(pk=personas.assessment.pk).is_open
+        assert anonymous.pk  # still there
+    assert client.post(url).status_code == 302
+    with scope(organisation=personas.org_a):
+        assert not Assessment.objects.get(pk=personas.assessment.pk).is_open
+
+
+def test_close_confirmation_of_closed_assessment_goes_back(client, personas):
+    with scope(organisation=personas.org_a):
+        services.close_assessment(assessment=personas.assessment)
+    client.force_login(personas.users["owner"])
+    kwargs = {"org_slug": "org-a", "pk": personas.assessment.pk}
+    response = client.get(reverse("assessment_close", kwargs=kwargs))
+    assert response.status_code == 302
+    assert response.url == reverse("assessment", kwargs=kwargs)
+
+
+def test_close_confirmation_query_count_constant_in_respondents(
+    client, personas, django_assert_num_queries
+):
+    client.force_login(personas.users["owner"])
+    url = reverse("assessment_close", kwargs={"org_slug": "org-a", "pk": personas.assessment.pk})
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    with scope(organisation=personas.org_a):
+        RespondentFactory.create_batch(5, assessment=personas.assessment)
+        RespondentFactory.create_batch(3, assessment=personas.assessment, user=None)
+    with django_assert_num_queries(len(one.captured_queries)):
+        html = client.get(url).content.decode()
+    assert html.count("<li>") == 9

@@ -73,7 +73,7 @@ def test_questionnaire_in_german_survives_lost_network_and_results_show_stage(
                 ).count()
             assert stored_while_offline == offline_from
             context.set_offline(False)
-            page.locator("#sync-state.is-saved").wait_for(timeout=30_000)
+            page.locator("#sync-state.is-saved").wait_for()
             assert "Alle Antworten gespeichert" in page.locator("#sync-state").inner_text()
     assert page.locator("#answered-count").inner_text() == str(len(questions))
     assert context.csp_errors == []
@@ -90,8 +90,8 @@ def test_questionnaire_in_german_survives_lost_network_and_results_show_stage(
     owner_context = browser_contexts(personas.users["owner"], locale="de-DE")
     owner = owner_context.new_page()
     owner.goto(reverse("assessment", kwargs={"org_slug": "org-a", "pk": personas.assessment.pk}))
-    owner.click("form[action$='/close/'] button")
-    owner.click("#close-confirmed")  # the respondent has not submitted: confirm
+    owner.locator("a[href$='/close/']").click()  # the confirmation page, then close
+    owner.locator("form[action$='/close/'] button").click()
     owner.wait_for_url("**/results/")
     spec = scoring.CatalogueSpec(
         sections=tuple(

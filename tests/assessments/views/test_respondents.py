@@ -175,32 +175,6 @@ def test_results_page_shows_response_rate_per_perspective(owner, personas, quest
 
 
 @pytest.mark.django_db
-def test_close_with_respondents_not_submitted_asks_and_names_them(owner, personas):
-    add_link_respondent(personas.assessment)
-    close = reverse("assessment_close", args=["org-a", personas.assessment.pk])
-    response = owner.post(close)
-    assert response.status_code == 200
-    waiting = response.content.decode().split('id="not-submitted"')[1].split("</ul>")[0]
-    assert "Rita Respondent" in waiting
-    member = personas.users["respondent"]
-    assert (member.get_full_name() or member.get_username()) in waiting
-    personas.assessment.refresh_from_db()
-    assert personas.assessment.is_open  # nothing closed yet
-    response = owner.post(close, {"confirmed": "1"})
-    assert response.status_code == 302 and response.url.endswith("/results/")
-    personas.assessment.refresh_from_db()
-    assert not personas.assessment.is_open
-
-
-@pytest.mark.django_db
-def test_close_when_everyone_submitted_needs_no_confirmation(owner, personas):
-    with scope(organisation=personas.org_a):
-        services.submit_respondent(respondent=personas.respondent)
-    response = owner.post(reverse("assessment_close", args=["org-a", personas.assessment.pk]))
-    assert response.status_code == 302 and response.url.endswith("/results/")
-
-
-@pytest.mark.django_db
 def test_failed_mail_is_shown_with_its_retry(owner, personas):
     rita = add_link_respondent(personas.assessment)
     with scopes_disabled():

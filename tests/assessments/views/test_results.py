@@ -85,7 +85,7 @@ def test_perception_gap_hidden_below_k_and_shown_at_k(client, personas, question
     close(personas)
     html = client.get(results_url(personas), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Gap business − IT" in html and 'id="fig-gap"' in html
-    assert "+50.0 %" in html  # business 3/4 minus IT 1/4
+    assert "+50 pp" in html  # business 3/4 minus IT 1/4: percentage points
 
 
 def test_results_query_count_constant_in_respondents(client, personas, questions):
@@ -129,4 +129,4 @@ def test_agreement_change_across_rounds_shown(client, personas, questions):
     assert snapshot.data["result"]["questions"][questions[0].code]["value"] == 3
     client.force_login(personas.users["owner"])
     html = client.get(results_url(personas), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Agreement across voting rounds" in html and "+50.0 %" in html
+    assert "Agreement across voting rounds" in html and "+50 pp" in html

@@ -9,7 +9,7 @@ import assessments.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0002_user_session"),
+        ("assessments", "0003_invitation_expiry"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

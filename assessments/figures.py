@@ -1,17 +1,17 @@
 """Every chart of the product, as plotly figures built from a (full-precision) scoring
-result. The results page draws them with the plotly.js shipped in the plotly package; the
-PDF exports the very same figures to SVG. Every chart prints its numbers, so it reads
-without colour.
+result: next to the results they draw. The results page draws them with plotly.js in the
+browser; the PDF (reports) exports the very same figures to SVG, and the workshop screens
+draw the answer distribution. Every chart prints its numbers, so it reads without colour.
 
 Functions take the result dict and already translated labels (call them inside
 ``translation.override``); they never touch the database.
 """
 
 import plotly.graph_objects as go
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from assessments.narrative import stage_label
+from .formatting import num, pct
+from .narrative import stage_label
 
 FONT = "DejaVu Sans, Verdana, sans-serif"
 INK = "#1f2933"
@@ -37,15 +37,6 @@ def _layout(**extra) -> dict:
     }
     layout.update(extra)
     return layout
-
-
-def pct(value: float | None) -> str:
-    return "–" if value is None else f"{round(value * 100)} %"
-
-
-def num(value: float, digits: int = 2) -> str:
-    """A number in the reader's notation (2,43 in German)."""
-    return number_format(round(value, digits), decimal_pos=digits)
 
 
 def short_titles() -> dict[str, str]:
