@@ -1,7 +1,17 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = _("Assessments")
+    default = True  # this module holds two app configs; "assessments" means this one
+
+
+class CompassAdminConfig(admin_apps.AdminConfig):
+    """Django's admin app with the project's admin site as ``admin.site`` (in INSTALLED_APPS
+    instead of "django.contrib.admin")."""
+
+    default = False
+    default_site = "assessments.admin_site.CompassAdminSite"

@@ -4,10 +4,22 @@ The catalogue lives as YAML in ``assessments/catalogues/``. ``parse_catalogue`` 
 file completely and returns a normalised dict; ``load_catalogue`` writes it to the
 database as one immutable version (idempotent; a version in use is never changed);
 ``export_catalogue`` gives the machine-readable JSON form described in SCORING.md.
+
+Format (method 2): parameters stand under ``scoring:`` (threshold, min_coverage,
+min_group_size, defining_min, agreement_min; ranges as SCORING.md's table). A question has
+``code``, ``weight`` (default 1), ``defining`` (default false; only in stage sections) and,
+when defining, ``why_defining``: a mapping ``{en: ..., de: ...}`` saying why the practice
+defines the stage (required for a defining question, optional otherwise). Duplicate keys
+anywhere in the YAML are an error naming the key and its line. Keys being added for
+catalogue 2026.2 (per question ``dimension``, ``action``; per catalogue
+``context_questions``, ``code_map``) are accepted and kept in the normalised dict as they
+are, but not stored in the database yet. ``catalogue_warnings`` lists what makes a valid
+version unfit for method 2 (no defining question in a stage section, c_min < 0.75).
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
@@ -29,16 +41,31 @@ DEFAULT_CATALOGUE_PATH = Path(__file__).resolve().parent / "catalogues" / "co-cr
 LANGUAGES = ("en", "de")
 BANDS = ("low", "mid", "high")
 LABEL_COUNT = 5
-MIN_QUESTIONS = 8
-MAX_QUESTIONS = 12
+MIN_QUESTIONS = 1
+MAX_QUESTIONS = scoring.MAX_QUESTIONS
+METHOD_2_MIN_COVERAGE = 0.75
 
 _SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
-_TOP_KEYS = {"slug", "version", "title", "scoring", "sections"}
-_SCORING_KEYS = {"threshold", "min_coverage", "min_group_size"}
+# Kept as they are for the engineer wiring catalogue 2026.2 (context questions, code map,
+# dimensions, actions); not stored in the database yet.
+_EXTRA_TOP_KEYS = ("context_questions", "code_map")
+_EXTRA_QUESTION_KEYS = ("dimension", "action")
+_TOP_KEYS = {"slug", "version", "title", "scoring", "sections", *_EXTRA_TOP_KEYS}
+_SCORING_KEYS = {"threshold", "min_coverage", "min_group_size", "defining_min", "agreement_min"}
 _SECTION_KEYS = {"key", "kind", "title", "description", "recommendations", "questions"}
-_QUESTION_KEYS = {"code", "weight", "text", "help", "labels", "source"}
+_QUESTION_KEYS = {
+    "code",
+    "weight",
+    "defining",
+    "why_defining",
+    "text",
+    "help",
+    "labels",
+    "source",
+    *_EXTRA_QUESTION_KEYS,
+}
 
 
 class CatalogueError(ValueError):
@@ -46,6 +73,32 @@ class CatalogueError(ValueError):
 
 
 # --------------------------------------------------------------------------- parsing
+
+
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: Any, line: int, first_line: int):
+        super().__init__(f"duplicate key {key!r} at line {line} (first at line {first_line})")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, but a mapping that repeats a key is an error (the plain
+    loader keeps the last value silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, int] = {}
+        for key_node, _value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:
+                continue  # an unhashable key: the base loader reports it
+            line = key_node.start_mark.line + 1
+            if first is not None:
+                raise _DuplicateKey(key, line, first)
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 def _fail(path: str, message: str) -> CatalogueError:
@@ -108,21 +161,36 @@ def _number(value: Any, path: str) -> float:
     return float(value)
 
 
+def _integer(value: Any, path: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail(path, f"expected an integer, got {_type_name(value)}")
+    if not low <= value <= high:
+        raise _fail(path, f"must be between {low} and {high}, got {value}")
+    return value
+
+
+def _fraction(value: Any, path: str, high: float) -> float:
+    number = _number(value, path)
+    if not 0 < number <= high:
+        raise _fail(path, f"must be greater than 0 and at most {high:g}, got {number:g}")
+    return number
+
+
 def _parse_scoring(value: Any, path: str) -> dict:
+    """The parameters with SCORING.md's defaults and accepted ranges."""
     value = _mapping(value, path, allowed=_SCORING_KEYS, required=set())
     defaults = scoring.Parameters()
-    threshold = _number(value.get("threshold", defaults.threshold), f"{path}.threshold")
-    if not 0 < threshold <= 1:
-        raise _fail(f"{path}.threshold", f"must be greater than 0 and at most 1, got {threshold}")
-    min_coverage = _number(value.get("min_coverage", defaults.min_coverage), f"{path}.min_coverage")
-    if not 0 <= min_coverage <= 1:
-        raise _fail(f"{path}.min_coverage", f"must be between 0 and 1, got {min_coverage}")
-    k = value.get("min_group_size", defaults.min_group_size)
-    if isinstance(k, bool) or not isinstance(k, int):
-        raise _fail(f"{path}.min_group_size", f"expected an integer, got {_type_name(k)}")
-    if not 1 <= k <= 1000:
-        raise _fail(f"{path}.min_group_size", f"must be between 1 and 1000, got {k}")
-    return {"threshold": threshold, "min_coverage": min_coverage, "min_group_size": k}
+
+    def get(name: str) -> Any:
+        return value.get(name, getattr(defaults, name))
+
+    return {
+        "threshold": _fraction(get("threshold"), f"{path}.threshold", 0.75),
+        "min_coverage": _fraction(get("min_coverage"), f"{path}.min_coverage", 1),
+        "min_group_size": _integer(get("min_group_size"), f"{path}.min_group_size", 2, 1000),
+        "defining_min": _integer(get("defining_min"), f"{path}.defining_min", 1, 3),
+        "agreement_min": _fraction(get("agreement_min"), f"{path}.agreement_min", 1),
+    }
 
 
 def _parse_recommendations(value: Any, path: str) -> dict:
@@ -162,7 +230,7 @@ def _parse_labels(value: Any, path: str) -> dict[str, list[str]]:
     return out
 
 
-def _parse_question(value: Any, path: str) -> dict:
+def _parse_question(value: Any, path: str, *, stage: bool) -> dict:
     value = _mapping(value, path, allowed=_QUESTION_KEYS, required={"code", "text", "labels"})
     code = _text(value["code"], f"{path}.code", max_length=20)
     if not _CODE_RE.match(code):
@@ -174,16 +242,34 @@ def _parse_question(value: Any, path: str) -> dict:
         help_text = _bilingual(value["help"], f"{path}.help", empty=True)
     else:
         help_text = {lang: "" for lang in LANGUAGES}
+    defining = value.get("defining", False)
+    if not isinstance(defining, bool):
+        raise _fail(f"{path}.defining", f"expected true or false, got {_type_name(defining)}")
+    if defining and not stage:
+        raise _fail(f"{path}.defining", "only questions of stage sections may be defining")
+    if "why_defining" in value:
+        why = _bilingual(value["why_defining"], f"{path}.why_defining", empty=not defining)
+    elif defining:
+        raise _fail(f"{path}.why_defining", "missing; a defining question says why it defines")
+    else:
+        why = {lang: "" for lang in LANGUAGES}
     source = value.get("source", "")
-    source = "" if source is None else _text(source, f"{path}.source", empty=True)
-    return {
+    if source is None:
+        source = ""
+    elif isinstance(source, str):
+        source = _text(source, f"{path}.source", empty=True)
+    question = {
         "code": code,
         "weight": weight,
+        "defining": defining,
+        "why_defining": why,
         "text": _bilingual(value["text"], f"{path}.text"),
         "help": help_text,
         "labels": _parse_labels(value["labels"], f"{path}.labels"),
         "source": source,
     }
+    question.update({key: value[key] for key in _EXTRA_QUESTION_KEYS if key in value})
+    return question
 
 
 def _parse_section(value: Any, path: str, index: int) -> dict:
@@ -215,7 +301,8 @@ def _parse_section(value: Any, path: str, index: int) -> dict:
             value["recommendations"], f"{path}.recommendations"
         ),
         "questions": [
-            _parse_question(q, f"{path}.questions[{i}]") for i, q in enumerate(questions)
+            _parse_question(q, f"{path}.questions[{i}]", stage=expected_kind == "stage")
+            for i, q in enumerate(questions)
         ],
     }
 
@@ -227,7 +314,9 @@ def parse_catalogue(text: str) -> dict:
     ``sections[2].questions[4].labels.de: expected 5 labels, got 4``.
     """
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except _DuplicateKey as exc:
+        raise CatalogueError(str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -262,13 +351,32 @@ def parse_catalogue(text: str) -> dict:
                     f"{question['code']} is used twice (first at {seen[question['code']]})",
                 )
             seen[question["code"]] = where
-    return {
+    parsed = {
         "slug": slug,
         "version": version,
         "title": _bilingual(data["title"], "title", max_length=200),
         "scoring": _parse_scoring(data.get("scoring", {}), "scoring"),
         "sections": parsed_sections,
     }
+    parsed.update({key: data[key] for key in _EXTRA_TOP_KEYS if key in data})
+    return parsed
+
+
+def catalogue_warnings(data: dict) -> list[str]:
+    """What makes a valid catalogue unfit for method 2 (it still loads, so that older
+    versions stay usable for the assessments that used them)."""
+    warnings = [
+        f"sections[{i}] ({section['key']}): no defining question; a catalogue written for "
+        "method 2 flags at least one in every stage section"
+        for i, section in enumerate(data["sections"])
+        if section["kind"] == "stage" and not any(q["defining"] for q in section["questions"])
+    ]
+    if data["scoring"]["min_coverage"] < METHOD_2_MIN_COVERAGE:
+        warnings.append(
+            f"scoring.min_coverage: {data['scoring']['min_coverage']:g} is below "
+            f"{METHOD_2_MIN_COVERAGE:g}, the minimum a catalogue written for method 2 sets"
+        )
+    return warnings
 
 
 def read_catalogue_file(path: str | Path) -> dict:
@@ -284,9 +392,28 @@ def read_catalogue_file(path: str | Path) -> dict:
     return parse_catalogue(text)
 
 
+def _checksum_form(data: dict) -> dict:
+    """The normalised dict without method-2 fields that hold their defaults, so a version
+    loaded before method 2 keeps its checksum (and is not taken for a changed version)."""
+    form = copy.deepcopy(data)
+    defaults = scoring.Parameters()
+    for name in ("defining_min", "agreement_min"):
+        if form["scoring"].get(name) == getattr(defaults, name):
+            del form["scoring"][name]
+    for section in form["sections"]:
+        for question in section["questions"]:
+            if question.get("defining") is False:
+                del question["defining"]
+            if not any(question.get("why_defining", {}).values()):
+                question.pop("why_defining", None)
+    return form
+
+
 def checksum(data: dict) -> str:
     """sha256 of the normalised catalogue, independent of YAML formatting."""
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    canonical = json.dumps(
+        _checksum_form(data), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -300,7 +427,9 @@ def spec_from_data(data: dict) -> scoring.CatalogueSpec:
             scoring.SectionSpec(
                 key=section["key"],
                 questions=tuple(
-                    scoring.QuestionSpec(code=q["code"], weight=float(q["weight"]))
+                    scoring.QuestionSpec(
+                        code=q["code"], weight=float(q["weight"]), defining=q["defining"]
+                    )
                     for q in section["questions"]
                 ),
             )
@@ -308,6 +437,17 @@ def spec_from_data(data: dict) -> scoring.CatalogueSpec:
         ),
         parameters=scoring.Parameters(**data["scoring"]),
     )
+
+
+def parameters_of(catalogue: Catalogue) -> dict:
+    """The scoring parameters stored with a catalogue version."""
+    return {
+        "threshold": catalogue.threshold,
+        "min_coverage": catalogue.min_coverage,
+        "min_group_size": catalogue.min_group_size,
+        "defining_min": catalogue.defining_min,
+        "agreement_min": catalogue.agreement_min,
+    }
 
 
 def spec_from_catalogue(catalogue: Catalogue) -> scoring.CatalogueSpec:
@@ -320,15 +460,13 @@ def spec_from_catalogue(catalogue: Catalogue) -> scoring.CatalogueSpec:
     )
     for question in questions:
         grouped.setdefault(question.section.key, []).append(
-            scoring.QuestionSpec(code=question.code, weight=question.weight)
+            scoring.QuestionSpec(
+                code=question.code, weight=question.weight, defining=question.defining
+            )
         )
     return scoring.CatalogueSpec(
         sections=tuple(scoring.SectionSpec(key=k, questions=tuple(v)) for k, v in grouped.items()),
-        parameters=scoring.Parameters(
-            threshold=catalogue.threshold,
-            min_coverage=catalogue.min_coverage,
-            min_group_size=catalogue.min_group_size,
-        ),
+        parameters=scoring.Parameters(**parameters_of(catalogue)),
     )
 
 
@@ -342,6 +480,8 @@ def _catalogue_fields(data: dict, digest: str) -> dict:
         "threshold": data["scoring"]["threshold"],
         "min_coverage": data["scoring"]["min_coverage"],
         "min_group_size": data["scoring"]["min_group_size"],
+        "defining_min": data["scoring"]["defining_min"],
+        "agreement_min": data["scoring"]["agreement_min"],
         "checksum": digest,
         "loaded_at": timezone.now(),
     }
@@ -363,13 +503,20 @@ def _question_fields(question: dict, order: int) -> dict:
     return {
         "order": order,
         "weight": question["weight"],
+        "defining": question["defining"],
+        "why_defining_en": question["why_defining"]["en"],
+        "why_defining_de": question["why_defining"]["de"],
         "text_en": question["text"]["en"],
         "text_de": question["text"]["de"],
         "help_en": question["help"]["en"],
         "help_de": question["help"]["de"],
         "labels_en": question["labels"]["en"],
         "labels_de": question["labels"]["de"],
-        "source": question["source"],
+        "source": (
+            question["source"]
+            if isinstance(question["source"], str)
+            else json.dumps(question["source"], ensure_ascii=False)
+        ),
     }
 
 
@@ -483,6 +630,8 @@ def data_from_catalogue(catalogue: Catalogue) -> dict:
             {
                 "code": q.code,
                 "weight": q.weight,
+                "defining": q.defining,
+                "why_defining": {"en": q.why_defining_en, "de": q.why_defining_de},
                 "text": {"en": q.text_en, "de": q.text_de},
                 "help": {"en": q.help_en, "de": q.help_de},
                 "labels": {"en": list(q.labels_en), "de": list(q.labels_de)},
@@ -493,11 +642,7 @@ def data_from_catalogue(catalogue: Catalogue) -> dict:
         "slug": catalogue.slug,
         "version": catalogue.version,
         "title": {"en": catalogue.title_en, "de": catalogue.title_de},
-        "scoring": {
-            "threshold": catalogue.threshold,
-            "min_coverage": catalogue.min_coverage,
-            "min_group_size": catalogue.min_group_size,
-        },
+        "scoring": parameters_of(catalogue),
         "sections": list(sections.values()),
     }
 
@@ -523,6 +668,8 @@ def export_data(data: dict) -> dict:
                     {
                         "code": q["code"],
                         "weight": _plain_number(q["weight"]),
+                        "defining": q["defining"],
+                        "why_defining": dict(q["why_defining"]),
                         "text": dict(q["text"]),
                         "help": dict(q["help"]),
                         "labels": {

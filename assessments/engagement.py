@@ -28,7 +28,6 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -45,13 +44,11 @@ from sesame.utils import get_query_string, get_user
 
 from . import services
 from .models import (
-    Answer,
     Assessment,
     AssessmentStatus,
     Language,
     Organisation,
     Perspective,
-    Question,
     Respondent,
 )
 
@@ -244,32 +241,13 @@ def link_ended_page(request, ended: LinkEnded):
     )
 
 
-def member_or_link(view):
-    """``login_required`` for members; a personal-link session of this assessment passes."""
-    member_view = login_required(view)
-
-    @wraps(view)
-    def wrapper(request, org_slug, pk, *args, **kwargs):
-        link = session_link(request)
-        if link is None:
-            return member_view(request, org_slug, pk, *args, **kwargs)
-        if link["org"] != org_slug or link["assessment"] != pk:
-            raise Http404
-        request.link_respondent_id = link["respondent"]
-        return view(request, org_slug, pk, *args, **kwargs)
-
-    return wrapper
-
-
-def link_questionnaire(
-    *, respondent_id: int, assessment_id: int
-) -> tuple[Respondent, dict[int, Answer]] | None:
-    """A personal-link respondent's row (with assessment and catalogue) and its answers keyed
-    by question id; None: no such respondent. Raises LinkEnded once the link is revoked or
-    the deadline passed. Two queries; runs inside the scope."""
+def link_respondent_of(request, *, pk) -> Respondent | None:
+    """The personal-link session's respondent in this assessment, with assessment,
+    organisation and catalogue (one query, inside the organisation's scope); None: no such
+    respondent. Raises LinkEnded once the link is revoked or the deadline passed."""
     respondent = (
         Respondent.objects.select_related("assessment__organisation", "assessment__catalogue")
-        .filter(pk=respondent_id, assessment_id=assessment_id, link_user__isnull=False)
+        .filter(pk=request.link_respondent_id, assessment_id=pk, link_user__isnull=False)
         .first()
     )
     if respondent is None:
@@ -278,62 +256,50 @@ def link_questionnaire(
         raise LinkEnded("revoked", respondent)
     if deadline_passed(respondent.assessment):
         raise LinkEnded("deadline", respondent)
-    answers = {a.question_id: a for a in Answer.objects.filter(respondent=respondent, round=1)}
-    for answer in answers.values():
-        answer.respondent = respondent
-    return respondent, answers
+    note_activity(respondent=respondent)
+    return respondent
+
+
+def _is_link(request) -> bool:
+    return getattr(request, "link_respondent_id", None) is not None
 
 
 def questionnaire_of_request(request, *, pk, member_lookup):
-    """The respondent of this request: the member's own (``member_lookup()``), or the
-    personal-link session's. 404 when there is none."""
-    respondent_id = getattr(request, "link_respondent_id", None)
-    if respondent_id is None:
+    """The respondent of this request and its answers keyed by question id: the member's own
+    (``member_lookup()``), or the personal-link session's. 404 when there is none."""
+    if not _is_link(request):
         found = member_lookup()
     else:
-        found = link_questionnaire(respondent_id=respondent_id, assessment_id=pk)
-        if found is not None:
-            note_activity(respondent=found[0])
+        respondent = link_respondent_of(request, pk=pk)
+        found = None
+        if respondent is not None:
+            answers = {a.question_id: a for a in respondent.answers.filter(round=1)}
+            found = respondent, answers
     if found is None:
         raise Http404
     return found
 
 
-def note_activity(*, respondent: Respondent) -> None:
-    Respondent.objects.filter(pk=respondent.pk).update(last_activity_at=timezone.now())
-
-
-def link_autosave(
-    *, respondent_id: int, assessment_id: int, question_code: str, value, comment, client_ts
-) -> services.Autosaved:
-    """The autosave of a personal-link respondent: the same idempotent, newest-click-wins
-    write as for members (``services.save_answer``). Raises services.NotFound or
-    services.AnswerLocked like ``services.autosave_answer``."""
-    with scopes_disabled():
+def autosave_respondent_of_request(request, *, pk, member_lookup) -> Respondent:
+    """The respondent an autosave click writes for: the member's own, or the personal-link
+    session's. 404 when there is none (or the link was revoked); services.AnswerLocked once
+    the deadline of a personal link passed."""
+    if not _is_link(request):
+        respondent = member_lookup()
+    else:
         try:
-            found = link_questionnaire(respondent_id=respondent_id, assessment_id=assessment_id)
+            respondent = link_respondent_of(request, pk=pk)
         except LinkEnded as ended:
             if ended.reason == "deadline":
                 raise services.AnswerLocked from None
-            raise services.NotFound from None
-        if found is None:
-            raise services.NotFound
-        respondent, _answers = found
-        question = Question.objects.filter(
-            catalogue_id=respondent.assessment.catalogue_id, code=question_code
-        ).first()
-        if question is None:
-            raise services.NotFound
-        answer, applied = services.save_answer(
-            respondent=respondent,
-            question=question,
-            value=value,
-            comment=comment,
-            client_ts=client_ts,
-        )
-        note_activity(respondent=respondent)
-        answered = Answer.objects.filter(respondent=respondent, round=1).count()
-    return services.Autosaved(applied=applied, answered=answered, updated_at=answer.updated_at)
+            raise Http404 from None
+    if respondent is None:
+        raise Http404
+    return respondent
+
+
+def note_activity(*, respondent: Respondent) -> None:
+    Respondent.objects.filter(pk=respondent.pk).update(last_activity_at=timezone.now())
 
 
 # ---------------------------------------------------------------- adding respondents

@@ -10,7 +10,6 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -148,9 +147,12 @@ class Catalogue(models.Model):
     version = models.CharField(max_length=30)
     title_en = models.CharField(max_length=200)
     title_de = models.CharField(max_length=200)
+    # Scoring parameters (SCORING.md): θ, c_min, k, d, r_min.
     threshold = models.FloatField(default=0.6)
-    min_coverage = models.FloatField(default=0.5)
+    min_coverage = models.FloatField(default=0.75)
     min_group_size = models.PositiveSmallIntegerField(default=3)
+    defining_min = models.PositiveSmallIntegerField(default=2)
+    agreement_min = models.FloatField(default=0.7)
     checksum = models.CharField(max_length=64)
     loaded_at = models.DateTimeField(default=timezone.now)
 
@@ -205,6 +207,10 @@ class Question(Bilingual, models.Model):
     code = models.CharField(max_length=20)
     order = models.PositiveSmallIntegerField()
     weight = models.FloatField(default=1.0)
+    # A defining question must reach d ("partly") for its stage section to be reached.
+    defining = models.BooleanField(default=False)
+    why_defining_en = models.TextField(blank=True)
+    why_defining_de = models.TextField(blank=True)
     text_en = models.TextField()
     text_de = models.TextField()
     help_en = models.TextField(blank=True)
@@ -229,6 +235,10 @@ class Question(Bilingual, models.Model):
     @property
     def help(self) -> str:
         return self.pick("help")
+
+    @property
+    def why_defining(self) -> str:
+        return self.pick("why_defining")
 
     @property
     def labels(self) -> list[str]:
@@ -265,6 +275,9 @@ class Assessment(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The one-time token of the "new assessment" form that created it: a second submit of
+    # the same form (a double click, a reload) finds this assessment instead of a copy.
+    creation_token = models.UUIDField(null=True, blank=True, editable=False)
     # Engagement (assessments/engagement.py): an optional last day for answers, and when
     # respondents who have not submitted are reminded (days after their invitation, days
     # before the deadline; at most three reminders in all).
@@ -280,6 +293,11 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "creation_token"], name="one_assessment_per_form"
+            )
+        ]
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
 
@@ -422,33 +440,24 @@ class Consensus(models.Model):
 
 class ResultSnapshot(models.Model):
     """The scoring output stored when an assessment is closed. Results pages and reports
-    read only this, so a report always matches what was closed."""
+    read only this, so a report always matches what was closed.
+
+    ``method`` is the scoring method that computed ``data["result"]``. Recomputing a
+    closed assessment with the current method (``services.recompute_result``) replaces
+    the result and moves the earlier one into ``data["previous"]``, newest first, each
+    ``{"method", "computed_at", "result"}``, so it stays readable with its method."""
 
     assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="snapshot")
     catalogue_version = models.CharField(max_length=100)
     created_at = models.DateTimeField(default=timezone.now)
-    # {"inputs": {...}, "result": {...full-precision scoring output...}}
+    method = models.PositiveSmallIntegerField(default=2)
+    # {"inputs": {...}, "result": {...full-precision scoring output...}, "rounds": {...},
+    #  "previous": [{"method": 1, "computed_at": "...", "result": {...}}, ...] (if rescored)}
     data = models.JSONField()
 
     objects = ScopedManager(organisation="assessment__organisation")
 
-
-class UserSession(AbstractBaseSession):
-    """A database session that also names its signed-in user, so that a request reads the
-    session and the user in one query (see ``assessments/sessions.py``). Deleting a user
-    ends their sessions."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        db_constraint=False,  # a session saved while its user is deleted must not fail
-        related_name="+",
-    )
-
-    @classmethod
-    def get_session_store_class(cls):
-        from .sessions import SessionStore
-
-        return SessionStore
+    @property
+    def previous_results(self) -> list[dict]:
+        """Earlier results of this snapshot (newest first), each with its method."""
+        return self.data.get("previous", [])

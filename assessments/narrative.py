@@ -88,6 +88,8 @@ def result_view(result: dict, sections: list[Section], rounds: dict | None = Non
     section_rows = []
     for section in sections:
         data = shown["sections"][section.key]
+        # The band only picks the catalogue's recommendation texts (method 1 stored it).
+        band = scoring.band(result["sections"][section.key]["fulfilment"], parameters["threshold"])
         section_rows.append(
             {
                 "section": section,
@@ -99,10 +101,10 @@ def result_view(result: dict, sections: list[Section], rounds: dict | None = Non
                 "sufficient": data["sufficient"],
                 "reached": data["reached"],
                 "agreement": data["agreement"],
-                "band": data["band"],
-                "band_label": band_label(data["band"]),
+                "band": band,
+                "band_label": band_label(band),
                 "disputed": [questions[c] for c in data["disputed"]],
-                "recommendations": section.recommendations_for(data["band"] or "low"),
+                "recommendations": section.recommendations_for(band or "low"),
                 "perception_gap": shown["perception_gap"].get(section.key),
                 "outlier": section.key in shown["outliers"],
             }
@@ -112,11 +114,15 @@ def result_view(result: dict, sections: list[Section], rounds: dict | None = Non
         q = shown["questions"][code]
         question = questions[code]
         value = q["value"]
-        anchor = question.labels[round(value)] if value is not None else None
+        anchor = question.labels[scoring.label_index(value)] if value is not None else None
         return {"question": question, "data": q, "value": value, "anchor": anchor}
 
     next_key = shown["next_section"]
-    blockers = [question_row(code) for code in shown["blockers"][:5]]
+    # Method 2 names the fewest questions that reach the next stage; method 1 results
+    # (stored before it) listed "blockers".
+    path = shown.get("next_stage_path")
+    blocking_codes = path["questions"] if path else shown.get("blockers", [])
+    blockers = [question_row(code) for code in blocking_codes[:5]]
     next_section = next((r for r in section_rows if r["key"] == next_key), None)
     unanswered_next = (
         [questions[c] for c in shown["sections"][next_key]["unanswered"]] if next_key else []

@@ -1,10 +1,9 @@
 """Reads. Each selector fetches what a page needs in a fixed number of queries, whatever the
 number of questions and respondents (guarded by django_assert_num_queries tests)."""
 
-import functools
+import uuid
 from collections import defaultdict
 
-from django.db import connection, models
 from django.db.models import Count, Prefetch, Q
 
 from . import scoring
@@ -16,6 +15,7 @@ from .models import (
     Membership,
     Question,
     Respondent,
+    ResultSnapshot,
     Section,
 )
 
@@ -44,6 +44,28 @@ def catalogue_spec(*, catalogue: Catalogue) -> scoring.CatalogueSpec:
     from .catalogue import spec_from_catalogue
 
     return spec_from_catalogue(catalogue)
+
+
+def score_inputs(*, catalogue: Catalogue, inputs: dict) -> dict:
+    """Score stored inputs (the form ``scoring_inputs`` returns) with the current method."""
+    return scoring.score(
+        catalogue_spec(catalogue=catalogue),
+        [
+            scoring.ResponseSet(perspective=r["perspective"], answers=r["answers"])
+            for r in inputs["respondents"]
+        ],
+        consensus=inputs.get("consensus") or {},
+        target_stage=inputs.get("target_stage"),
+    )
+
+
+def result_for_comparison(*, snapshot: ResultSnapshot) -> dict:
+    """A snapshot's result computed with the current method, for comparing progress: the
+    stored one if its method is current, else recomputed from the stored answers (not
+    stored). ``result["method"]`` tells which; compare ``snapshot.method`` to say so."""
+    if snapshot.method == scoring.METHOD:
+        return snapshot.data["result"]
+    return score_inputs(catalogue=snapshot.assessment.catalogue, inputs=snapshot.data["inputs"])
 
 
 def latest_answers(*, assessment: Assessment) -> list[dict]:
@@ -89,6 +111,13 @@ def scoring_inputs(*, assessment: Assessment) -> dict:
     }
 
 
+def created_assessment(*, organisation, creation_token: uuid.UUID) -> Assessment | None:
+    """The assessment that the "new assessment" form with this one-time token created."""
+    return Assessment.objects.filter(
+        organisation=organisation, creation_token=creation_token
+    ).first()
+
+
 def assessments_for(*, membership: Membership):
     """The assessments a member sees on the organisation page, with respondent counts."""
     qs = Assessment.objects.filter(organisation=membership.organisation).select_related("catalogue")
@@ -112,114 +141,50 @@ def respondent_progress(*, assessment: Assessment) -> list[dict]:
     return list(rows)
 
 
-class _Columns:
-    """The columns of some models in one plain SELECT, and how to turn a row back into
-    model instances with the ORM's own converters (aware datetimes on SQLite, and so on)."""
-
-    def __init__(self, *tables: tuple[str, type[models.Model]]):
-        # Everything a row needs is worked out once: where each model's columns start, its
-        # primary key's position, field names and the converters with their columns.
-        self.parts = []
-        start = 0
-        for alias, model in tables:
-            fields = list(model._meta.concrete_fields)
-            converters = []
-            for i, field in enumerate(fields):
-                col = field.get_col(model._meta.db_table)
-                convs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-                if convs:
-                    converters.append((i, col, convs))
-            self.parts.append(
-                {
-                    "alias": alias,
-                    "model": model,
-                    "fields": fields,
-                    "names": [f.attname for f in fields],
-                    "start": start,
-                    "pk": fields.index(model._meta.pk),
-                    "converters": converters,
-                }
-            )
-            start += len(fields)
-
-    def select(self) -> str:
-        quote = connection.ops.quote_name
-        return ", ".join(
-            f"{part['alias']}.{quote(field.column)}"
-            for part in self.parts
-            for field in part["fields"]
-        )
-
-    def instance(self, row, index: int) -> models.Model | None:
-        """The instance of the index-th model in a row; None where a LEFT JOIN found none."""
-        part = self.parts[index]
-        values = list(row[part["start"] : part["start"] + len(part["fields"])])
-        if values[part["pk"]] is None:
-            return None
-        for i, col, convs in part["converters"]:
-            for convert in convs:
-                values[i] = convert(values[i], col, connection)
-        return part["model"].from_db(connection.alias, part["names"], values)
-
-
-@functools.cache
-def _questionnaire_query() -> tuple[str, _Columns]:
-    columns = _Columns(("r", Respondent), ("a", Assessment), ("c", Catalogue), ("ans", Answer))
-    sql = (
-        f"SELECT {columns.select()} "  # noqa: S608 - identifiers from model metadata
-        "FROM assessments_respondent r "
-        "JOIN assessments_assessment a ON a.id = r.assessment_id "
-        "JOIN assessments_catalogue c ON c.id = a.catalogue_id "
-        "LEFT JOIN assessments_answer ans ON ans.respondent_id = r.id AND ans.round = 1 "
-        "WHERE r.assessment_id = %s AND r.user_id = %s AND a.organisation_id = %s"
+def own_respondent(*, organisation, assessment_id: int, user) -> Respondent | None:
+    """The signed-in person's respondent row in this organisation's assessment, with the
+    assessment and its catalogue (one query). None: not theirs."""
+    respondent = (
+        Respondent.objects.select_related("assessment__catalogue")
+        .filter(assessment_id=assessment_id, assessment__organisation=organisation, user=user)
+        .first()
     )
-    return sql, columns
+    if respondent is not None:
+        respondent.assessment.organisation = organisation
+        respondent.user = user
+    return respondent
 
 
 def own_questionnaire(
     *, organisation, assessment_id: int, user
 ) -> tuple[Respondent, dict[int, Answer]] | None:
-    """The signed-in person's respondent row in this organisation's assessment (with the
-    assessment and its catalogue) and their questionnaire answers keyed by question id, in
-    one statement: the questionnaire reads this on every page. None: not theirs."""
-    sql, columns = _questionnaire_query()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [assessment_id, user.pk, organisation.pk])
-        rows = cursor.fetchall()
-    if not rows:
+    """``own_respondent`` and its questionnaire answers keyed by question id (two queries).
+    None: not theirs."""
+    respondent = own_respondent(organisation=organisation, assessment_id=assessment_id, user=user)
+    if respondent is None:
         return None
-    respondent, assessment, catalogue = (columns.instance(rows[0], i) for i in range(3))
-    assessment.organisation = organisation
-    assessment.catalogue = catalogue
-    respondent.assessment = assessment
-    respondent.user = user
-    answers = {}
-    for row in rows:
-        answer = columns.instance(row, 3)
-        if answer is not None:
-            answer.respondent = respondent
-            answers[answer.question_id] = answer
+    answers = {answer.question_id: answer for answer in respondent.answers.filter(round=1)}
     return respondent, answers
 
 
-def member_questionnaire(
-    *, org_slug: str, assessment_id: int, user
-) -> tuple[Respondent, dict[int, Answer]] | None:
-    """own_questionnaire for the organisation named in a URL, only while the person is a
-    member of it (for the autosave, which runs without org_view)."""
-    from .tenancy import membership_of
+def answered_count(*, respondent: Respondent) -> int:
+    """How many questions the respondent has answered in the questionnaire (one query)."""
+    return respondent.answers.filter(round=1).count()
 
-    membership = membership_of(user, org_slug)
-    if membership is None:
-        return None
-    return own_questionnaire(
-        organisation=membership.organisation, assessment_id=assessment_id, user=user
-    )
+
+def catalogue_question(*, catalogue: Catalogue, code: str) -> Question | None:
+    """A question of the catalogue by its code (from ``catalogue_sections``: no query once
+    the process has read the catalogue)."""
+    for section in catalogue_sections(catalogue=catalogue):
+        for question in section.questions.all():
+            if question.code == code:
+                return question
+    return None
 
 
 def round_summary(*, assessment: Assessment) -> dict[str, list[dict]]:
     """For questions voted on in more than one round (workshops): per round the number of
-    answers, spread and agreement, so the change in agreement can be shown (one query)."""
+    answers and agreement (r_wg), so the change in agreement can be shown (one query)."""
     votes: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     rows = Answer.objects.filter(respondent__assessment=assessment).values_list(
         "question__code", "round", "value"
@@ -234,9 +199,12 @@ def round_summary(*, assessment: Assessment) -> dict[str, list[dict]]:
             continue
         summary[code] = []
         for number in sorted(rounds):
-            sigma, agreement = scoring.spread(rounds[number])
             summary[code].append(
-                {"round": number, "n": len(rounds[number]), "sigma": sigma, "agreement": agreement}
+                {
+                    "round": number,
+                    "n": len(rounds[number]),
+                    "agreement": scoring.agreement(rounds[number]),
+                }
             )
     return summary
 

@@ -2,13 +2,13 @@
 transaction and checks the invariants it is responsible for."""
 
 import time
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -172,7 +172,6 @@ def remove_member(*, membership: Membership) -> None:
     membership.delete()
 
 
-@transaction.atomic
 def create_assessment(
     *,
     organisation,
@@ -181,18 +180,39 @@ def create_assessment(
     catalogue,
     target_stage: int | None,
     respondents: list[tuple],
+    creation_token: uuid.UUID | None = None,
 ) -> Assessment:
-    assessment = Assessment.objects.create(
-        organisation=organisation,
-        catalogue=catalogue,
-        title=title,
-        target_stage=target_stage,
-        created_by=created_by,
-    )
-    Respondent.objects.bulk_create(
-        Respondent(assessment=assessment, user=user, perspective=perspective)
-        for user, perspective in respondents
-    )
+    """Create an assessment with its respondents. ``creation_token`` is the one-time token of
+    the form that asks for it: the same form submitted again (a double click, a reload)
+    returns the assessment it created instead of a second one."""
+    if creation_token is not None:
+        existing = selectors.created_assessment(
+            organisation=organisation, creation_token=creation_token
+        )
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                organisation=organisation,
+                catalogue=catalogue,
+                title=title,
+                target_stage=target_stage,
+                created_by=created_by,
+                creation_token=creation_token,
+            )
+            Respondent.objects.bulk_create(
+                Respondent(assessment=assessment, user=user, perspective=perspective)
+                for user, perspective in respondents
+            )
+    except IntegrityError:
+        # The same form's other submit won the race to the unique token.
+        existing = selectors.created_assessment(
+            organisation=organisation, creation_token=creation_token
+        )
+        if creation_token is None or existing is None:
+            raise
+        return existing
     return assessment
 
 
@@ -226,28 +246,28 @@ def update_assessment(
     )
 
 
-# Keyed by respondent, question and round: a retry never duplicates an answer, and a click
-# older than the stored one (a late retry) changes nothing.
-_NEWER_CLICK_WINS = """
-ON CONFLICT (respondent_id, question_id, round) DO UPDATE SET
-    value = excluded.value,
-    comment = excluded.comment,
-    client_ts = excluded.client_ts,
-    updated_at = excluded.updated_at
-WHERE assessments_answer.client_ts < excluded.client_ts
-"""
+def _check_value(value) -> None:
+    if value is not None and not (type(value) is int and 0 <= value <= 4):
+        raise ValidationError(_("An answer is a whole number from 0 to 4, or “don't know”."))
 
-_UPSERT_ANSWER = f"""
-INSERT INTO assessments_answer
-    (respondent_id, question_id, round, value, comment, client_ts, updated_at)
-SELECT %s, %s, %s, %s, %s, %s, %s
-WHERE EXISTS (
-    SELECT 1 FROM assessments_respondent r
-    JOIN assessments_assessment a ON a.id = r.assessment_id
-    WHERE r.id = %s AND r.submitted_at IS NULL AND a.status = %s
-)
-{_NEWER_CLICK_WINS}RETURNING id
-"""  # noqa: S608 - composed of constants
+
+def _lock_while_open(respondent: Respondent) -> None:
+    """Lock the respondent's row for the rest of the transaction, if they may still answer;
+    else raise AnswerLocked. A submit, or a workshop's close (which marks its respondents
+    submitted), waits for an answer being written, and no answer lands after either."""
+    # Not .exists(): its SELECT 1 loses the OF clause, and would lock the assessment's row
+    # too, so that every respondent's click would wait for every other's.
+    may_answer = (
+        Respondent.objects.select_for_update(of=("self",))
+        .filter(
+            pk=respondent.pk,
+            submitted_at__isnull=True,
+            assessment__status=AssessmentStatus.OPEN,
+        )
+        .only("pk")
+    )
+    if not list(may_answer):
+        raise AnswerLocked
 
 
 def save_answer(
@@ -259,155 +279,77 @@ def save_answer(
     client_ts: int | None = None,
     round: int = 1,
 ) -> tuple[Answer, bool]:
-    """Store one answer, idempotently. Keyed by (respondent, question, round): a retry of the
-    same click changes nothing, and a click older than the stored one is ignored, so retries
-    arriving out of order never overwrite a newer answer. Returns (answer, applied)."""
-    if value is not None and not (type(value) is int and 0 <= value <= 4):
-        raise ValidationError(_("An answer is a whole number from 0 to 4, or “don't know”."))
-    ts = client_ts if client_ts is not None else now_ms()
-    now = timezone.now()
-    # Every click of every respondent and workshop participant lands here, so it is one
-    # statement: insert, or update only when this click is newer than the stored one, and
-    # only while the respondent may still answer. The database applies it atomically, so
-    # concurrent retries of the same click cannot race (same SQL on SQLite and PostgreSQL).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _UPSERT_ANSWER,
-            [
-                respondent.pk,
-                question.pk,
-                round,
-                value,
-                comment,
-                ts,
-                connection.ops.adapt_datetimefield_value(now),
-                respondent.pk,
-                AssessmentStatus.OPEN.value,
-            ],
-        )
-        row = cursor.fetchone()
-    if row is not None:
-        answer = Answer(
-            id=row[0],
-            respondent=respondent,
-            question=question,
-            round=round,
-            value=value,
-            comment=comment,
-            client_ts=ts,
-            updated_at=now,
-        )
+    """Store one answer, idempotently, keyed by (respondent, question, round). Returns the
+    stored answer and whether this save was applied.
+
+    ``client_ts`` is the time of the click in the browser's milliseconds, and the newer click
+    wins: a retry of the same click changes nothing, and a click older than the stored one
+    (a late retry, another device) is not applied, so retries arriving out of order never
+    overwrite a newer answer. A click time later than the server's now counts as now: a
+    device whose clock runs ahead cannot freeze the answer. Without ``client_ts`` (a plain
+    form post) the save is the person's latest intent and always applies.
+
+    Raises AnswerLocked once the respondent submitted or the assessment closed."""
+    _check_value(value)
+    now = now_ms()
+    ts = now if client_ts is None else max(0, min(client_ts, now))
+    with transaction.atomic():
+        _lock_while_open(respondent)
+        try:
+            answer = Answer.objects.get(respondent=respondent, question=question, round=round)
+        except Answer.DoesNotExist:
+            answer = Answer.objects.create(
+                respondent=respondent,
+                question=question,
+                round=round,
+                value=value,
+                comment=comment,
+                client_ts=ts,
+            )
+            return answer, True
+        if client_ts is not None and answer.client_ts >= ts:
+            return answer, False
+        answer.value, answer.comment, answer.client_ts = value, comment, ts
+        answer.save(update_fields=["value", "comment", "client_ts", "updated_at"])
         return answer, True
-    # Nothing written: the respondent is locked, or a newer click is already stored.
-    if not Respondent.objects.filter(
-        pk=respondent.pk, submitted_at__isnull=True, assessment__status=AssessmentStatus.OPEN
-    ).exists():
-        raise AnswerLocked
-    return Answer.objects.get(respondent=respondent, question=question, round=round), False
 
 
-class NotFound(Exception):
-    """No such respondent (for this person, assessment and organisation) or question."""
-
-
-@dataclass(frozen=True)
-class Autosaved:
-    applied: bool  # False: a newer click of this question was already stored
-    answered: int  # the respondent's answered questions, this one included
-    updated_at: datetime
-
-
-# The questionnaire's autosave is the hottest write of the product (one request per click,
-# retried until confirmed), so it is one statement: it finds the person's own respondent row
-# in the open assessment of the organisation named in the URL, where the person is a member,
-# and the question by its code, and inserts or updates the answer only when the click is
-# newer than the stored one. Organisation, membership, user and lock are conditions of the
-# statement itself, so nothing is written for anyone else.
-_AUTOSAVE = f"""
-INSERT INTO assessments_answer
-    (respondent_id, question_id, round, value, comment, client_ts, updated_at)
-SELECT r.id, q.id, 1, %s, %s, %s, %s
-FROM assessments_respondent r
-JOIN assessments_assessment a ON a.id = r.assessment_id
-JOIN assessments_organisation o ON o.id = a.organisation_id
-JOIN assessments_membership m ON m.organisation_id = o.id AND m.user_id = r.user_id
-JOIN assessments_question q ON q.catalogue_id = a.catalogue_id AND q.code = %s
-WHERE o.slug = %s AND r.assessment_id = %s AND r.user_id = %s
-    AND r.submitted_at IS NULL AND a.status = %s{_NEWER_CLICK_WINS}RETURNING respondent_id"""  # noqa: S608 - composed of constants
-_ANSWERED = "SELECT COUNT(*) FROM assessments_answer WHERE respondent_id = %s AND round = 1"
-# PostgreSQL does the progress count in the same round trip. The count sees the table as it
-# was before the statement, so a new row (xmax = 0: inserted, not updated) adds one.
-_AUTOSAVE_COUNTED = f"""
-WITH saved AS ({_AUTOSAVE}, (xmax = 0) AS inserted)
-SELECT saved.inserted, (
-    SELECT COUNT(*) FROM assessments_answer
-    WHERE respondent_id = saved.respondent_id AND round = 1
-) FROM saved"""  # noqa: S608 - composed of constants
-
-
-def autosave_answer(
-    *,
-    org_slug: str,
-    assessment_id: int,
-    user,
-    question_code: str,
-    value: int | None,
-    comment: str,
-    client_ts: int,
-) -> Autosaved:
-    """One click of the questionnaire, by the signed-in person, keyed by (respondent,
-    question): idempotent, and an older click never overwrites a newer one. Raises NotFound
-    (not a member, not this person's questionnaire, or no such question) or AnswerLocked."""
-    if value is not None and not (type(value) is int and 0 <= value <= 4):
-        raise ValidationError(_("An answer is a whole number from 0 to 4, or “don't know”."))
-    now = timezone.now()
-    params = [
-        value,
-        comment,
-        client_ts,
-        connection.ops.adapt_datetimefield_value(now),
-        question_code,
-        org_slug,
-        assessment_id,
-        user.pk,
-        AssessmentStatus.OPEN.value,
-    ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(_AUTOSAVE_COUNTED, params)
-            row = cursor.fetchone()
-            if row is not None:
-                inserted, before = row
-                return Autosaved(applied=True, answered=before + inserted, updated_at=now)
-        else:
-            cursor.execute(_AUTOSAVE, params)
-            row = cursor.fetchone()
-            if row is not None:
-                cursor.execute(_ANSWERED, [row[0]])
-                return Autosaved(applied=True, answered=cursor.fetchone()[0], updated_at=now)
-    return _why_not_saved(
-        org_slug=org_slug, assessment_id=assessment_id, user=user, question_code=question_code
-    )
-
-
-def _why_not_saved(*, org_slug: str, assessment_id: int, user, question_code: str) -> Autosaved:
-    """Nothing was written (rare): not theirs (NotFound), locked (AnswerLocked), or a newer
-    click of the question is stored already (not applied, and that answer's time)."""
-    found = selectors.member_questionnaire(
-        org_slug=org_slug, assessment_id=assessment_id, user=user
-    )
-    if found is None:
-        raise NotFound
-    respondent, answers = found
-    question = Question.objects.filter(
-        catalogue_id=respondent.assessment.catalogue_id, code=question_code
-    ).first()
-    if question is None:
-        raise NotFound
-    if respondent.submitted_at is not None or not respondent.assessment.is_open:
-        raise AnswerLocked
-    stored = answers[question.pk]
-    return Autosaved(applied=False, answered=len(answers), updated_at=stored.updated_at)
+def save_answers(
+    *, respondent: Respondent, answers: list[tuple[Question, int | None, str]]
+) -> None:
+    """Store (question, value, comment) triples that a person submitted together (the
+    questionnaire's plain form, without JavaScript): their latest intent, applied over any
+    stored click. Four queries, whatever the number of answers. Raises AnswerLocked."""
+    for _question, value, _comment in answers:
+        _check_value(value)
+    ts, now = now_ms(), timezone.now()
+    with transaction.atomic():
+        _lock_while_open(respondent)
+        stored = {
+            answer.question_id: answer
+            for answer in Answer.objects.filter(
+                respondent=respondent, round=1, question__in=[q for q, _v, _c in answers]
+            )
+        }
+        new, changed = [], []
+        for question, value, comment in answers:
+            answer = stored.get(question.pk)
+            if answer is None:
+                new.append(
+                    Answer(
+                        respondent=respondent,
+                        question=question,
+                        value=value,
+                        comment=comment,
+                        client_ts=ts,
+                    )
+                )
+            else:
+                answer.value, answer.comment, answer.client_ts = value, comment, ts
+                answer.updated_at = now  # bulk_update does not run auto_now
+                changed.append(answer)
+        Answer.objects.bulk_create(new)
+        Answer.objects.bulk_update(changed, ["value", "comment", "client_ts", "updated_at"])
 
 
 @transaction.atomic
@@ -420,8 +362,7 @@ def submit_respondent(*, respondent: Respondent) -> Respondent:
 
 @transaction.atomic
 def set_consensus(*, assessment, question, value: int | None, note: str, user) -> Consensus:
-    if value is not None and not (type(value) is int and 0 <= value <= 4):
-        raise ValidationError(_("An answer is a whole number from 0 to 4, or “don't know”."))
+    _check_value(value)
     consensus, _created = Consensus.objects.update_or_create(
         assessment=assessment,
         question=question,
@@ -438,15 +379,8 @@ def clear_consensus(*, assessment, question) -> None:
 def compute_result(*, assessment: Assessment) -> tuple[dict, dict]:
     """Score the live answers of an assessment: returns (inputs, result)."""
     inputs = selectors.scoring_inputs(assessment=assessment)
-    spec = selectors.catalogue_spec(catalogue=assessment.catalogue)
-    result = scoring.score(
-        spec,
-        [
-            scoring.ResponseSet(perspective=r["perspective"], answers=r["answers"])
-            for r in inputs["respondents"]
-        ],
-        consensus=inputs["consensus"],
-        target_stage=assessment.target_stage,
+    result = selectors.score_inputs(
+        catalogue=assessment.catalogue, inputs={**inputs, "target_stage": assessment.target_stage}
     )
     return inputs, result
 
@@ -465,6 +399,7 @@ def close_assessment(*, assessment: Assessment) -> ResultSnapshot:
         snapshot = ResultSnapshot.objects.create(
             assessment=assessment,
             catalogue_version=f"{catalogue.slug} {catalogue.version}",
+            method=scoring.METHOD,
             data={
                 "inputs": inputs,
                 "result": result,
@@ -474,6 +409,41 @@ def close_assessment(*, assessment: Assessment) -> ResultSnapshot:
     assessment.status = AssessmentStatus.CLOSED
     assessment.closed_at = snapshot.created_at
     assessment.save(update_fields=["status", "closed_at"])
+    return snapshot
+
+
+@transaction.atomic
+def recompute_result(*, assessment: Assessment) -> ResultSnapshot:
+    """Recompute a closed assessment's stored result with the current scoring method, from
+    the answers stored in its snapshot (not the live rows, which a reopen could change).
+
+    The earlier result moves to ``data["previous"]`` (newest first) with its method and
+    when it was computed, so it stays readable; the snapshot's ``created_at`` (the close)
+    is kept. A snapshot already computed with the current method is left as it is."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.is_open:
+        raise ValidationError(_("Only a closed assessment can be recomputed."))
+    snapshot = ResultSnapshot.objects.select_for_update().filter(assessment=assessment).first()
+    if snapshot is None:
+        raise ValidationError(_("This assessment has no stored result to recompute."))
+    if snapshot.method == scoring.METHOD:
+        return snapshot
+    data = snapshot.data
+    result = selectors.score_inputs(catalogue=assessment.catalogue, inputs=data["inputs"])
+    now = timezone.now()
+    earlier = {
+        "method": snapshot.method,
+        "computed_at": data.get("computed_at") or snapshot.created_at.isoformat(),
+        "result": data["result"],
+    }
+    snapshot.data = {
+        **data,
+        "result": result,
+        "computed_at": now.isoformat(),
+        "previous": [earlier, *data.get("previous", [])],
+    }
+    snapshot.method = scoring.METHOD
+    snapshot.save(update_fields=["data", "method"])
     return snapshot
 
 

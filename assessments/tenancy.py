@@ -2,10 +2,6 @@
 the URL, checks the signed-in user's membership and opens the django-scopes scope for the
 request. Anything of another organisation is then invisible (404), a missing role is 403,
 and a query that forgets its organisation raises instead of leaking.
-
-One exception, for speed: the questionnaire's autosave (``questionnaire_save``) is a single
-statement whose conditions are the URL's organisation, the person's membership and their own
-respondent row (``services.autosave_answer``); the permission tests cover it like any view.
 """
 
 from collections.abc import Callable, Iterable
@@ -13,11 +9,10 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import DEFAULT_DB_ALIAS
 from django.http import Http404, HttpRequest, HttpResponse
 from django_scopes import scope, scopes_disabled
 
-from .models import Membership, Organisation, Role
+from .models import Membership, Role
 
 # Who may do what. Views name a capability, never a list of roles, so the table is the one
 # place that decides.
@@ -65,31 +60,18 @@ def org_view(capability: str = "view_org") -> Callable:
     return decorator
 
 
-# Runs before every organisation page and every autosave click: one plain statement, since
-# the ORM takes several times longer to compile this lookup than the database to answer it.
-_MEMBERSHIP_SQL = """
-SELECT o.*, m.id AS membership_id, m.role AS membership_role
-FROM assessments_organisation o
-JOIN assessments_membership m ON m.organisation_id = o.id
-WHERE o.slug = %s AND m.user_id = %s
-"""
-
-
 def membership_of(user, org_slug: str) -> Membership | None:
     """The person's own membership of the organisation named in the URL, with the
-    organisation (one query). Filtered by the user, so it cannot reach anybody else's rows;
-    the membership's timestamp is loaded only when used."""
-    rows = list(Organisation.objects.raw(_MEMBERSHIP_SQL, [org_slug, user.pk]))
-    if not rows:
-        return None
-    organisation = rows[0]
-    membership = Membership.from_db(
-        DEFAULT_DB_ALIAS,
-        ["id", "user_id", "organisation_id", "role"],
-        [organisation.membership_id, user.pk, organisation.pk, organisation.membership_role],
-    )
+    organisation (one query). It runs before the organisation, and so the scope, is known;
+    filtered by the user, it cannot reach anybody else's rows."""
+    with scopes_disabled():
+        try:
+            membership = Membership.objects.select_related("organisation").get(
+                user=user, organisation__slug=org_slug
+            )
+        except Membership.DoesNotExist:
+            return None
     membership.user = user
-    membership.organisation = organisation
     return membership
 
 

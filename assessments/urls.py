@@ -1,9 +1,28 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from .views import assessments, organisations, personal_link, questionnaire, respondents, results
 
+
+class IdConverter:
+    """A database id: a number that fits the 64-bit id column. A longer one matches no URL
+    (404) instead of reaching the database, which cannot take it."""
+
+    regex = "[0-9]{1,19}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number >= 2**63:
+            raise ValueError(value)  # Django: this URL does not match
+        return number
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
 o = "o/<slug:org_slug>/"
-a = o + "a/<int:pk>/"
+a = o + "a/<id:pk>/"
 
 urlpatterns = [
     path("", organisations.home, name="home"),
@@ -12,10 +31,10 @@ urlpatterns = [
     path(o, organisations.organisation, name="organisation"),
     path(o + "edit/", organisations.organisation_edit, name="organisation_edit"),
     path(o + "members/", organisations.members, name="members"),
-    path(o + "members/<int:pk>/role/", organisations.member_role, name="member_role"),
-    path(o + "members/<int:pk>/remove/", organisations.member_remove, name="member_remove"),
+    path(o + "members/<id:pk>/role/", organisations.member_role, name="member_role"),
+    path(o + "members/<id:pk>/remove/", organisations.member_remove, name="member_remove"),
     path(
-        o + "invitations/<int:pk>/revoke/",
+        o + "invitations/<id:pk>/revoke/",
         organisations.invitation_revoke,
         name="invitation_revoke",
     ),

@@ -145,6 +145,9 @@ def prepare_database(env: dict) -> None:
 
 def create_session(section_key: str) -> dict:
     """A fresh self-paced workshop on one section, and a signed-in consultant session."""
+    from importlib import import_module
+
+    from django.conf import settings
     from django.contrib.auth import (
         BACKEND_SESSION_KEY,
         HASH_SESSION_KEY,
@@ -156,8 +159,9 @@ def create_session(section_key: str) -> dict:
     from assessments import services as assessment_services
     from assessments.catalogue import active_catalogue
     from assessments.models import Membership, Organisation, Question, Role, Section
-    from assessments.sessions import SessionStore
     from workshops import services
+
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
     org, _ = Organisation.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
     user, _ = get_user_model().objects.get_or_create(username="bench-consultant")

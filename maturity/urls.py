@@ -3,12 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from assessments.admin import admin_site
 from assessments.forms import LimitedPasswordResetForm
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
-    path("admin/", admin_site.urls),
+    path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -45,5 +44,3 @@ urlpatterns = [
     path("", include("workshops.urls")),
     path("", include("reports.urls")),
 ]
-
-admin.site = admin_site

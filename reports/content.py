@@ -188,14 +188,14 @@ def largest_gaps(shown: dict, sections, count: int = 3) -> list[dict]:
 
 
 def disputed_questions(shown: dict, sections) -> dict:
-    """The disputed questions, largest spread first (catalogue order breaks ties): the
+    """The disputed questions, lowest agreement first (catalogue order breaks ties): the
     first few with their answers, the rest by code."""
     questions = _questions(sections)
     order = _order(sections)
     titles = narrative.section_titles(sections)
     codes = sorted(
         (code for code, data in shown["questions"].items() if data["disputed"]),
-        key=lambda code: (-shown["questions"][code]["sigma"], order[code]),
+        key=lambda code: (shown["questions"][code]["agreement"] or 0.0, order[code]),
     )
     rows = [
         {
@@ -388,7 +388,7 @@ def answers_appendix(inputs: dict, shown: dict, sections) -> list[dict]:
                     "consensus": consensus.get(code) if code in consensus else None,
                     "has_consensus": code in consensus,
                     "value": shown["questions"][code]["value"],
-                    "sigma": shown["questions"][code]["sigma"],
+                    "sigma": shown["questions"][code].get("sigma"),
                 }
             )
             for r in respondents:

@@ -3,8 +3,6 @@ out: staff see who took part by perspective only."""
 
 from django.contrib import admin
 
-from assessments.admin import admin_site
-
 from . import models
 
 
@@ -16,7 +14,7 @@ class ParticipantInline(admin.TabularInline):
     can_delete = False
 
 
-@admin.register(models.WorkshopSession, site=admin_site)
+@admin.register(models.WorkshopSession)
 class WorkshopSessionAdmin(admin.ModelAdmin):
     list_display = ["code", "assessment", "mode", "status", "phase", "created_at"]
     list_filter = ["status", "mode"]
@@ -25,7 +23,7 @@ class WorkshopSessionAdmin(admin.ModelAdmin):
     inlines = [ParticipantInline]
 
 
-@admin.register(models.QuestionRound, site=admin_site)
+@admin.register(models.QuestionRound)
 class QuestionRoundAdmin(admin.ModelAdmin):
     list_display = ["session", "question", "number", "opened_at", "revealed_at"]
     list_select_related = ["session", "question"]

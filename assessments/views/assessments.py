@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -24,11 +26,28 @@ def _memberships(organisation):
     )
 
 
+def _creation_token(raw: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw or "")
+    except ValueError:
+        return None
+
+
 @org_view("manage_assessments")
 def assessment_create(request):
     memberships = _memberships(request.organisation)
     initial = {"catalogue": active_catalogue()}
     form = AssessmentForm(request.POST or None, memberships=memberships, initial=initial)
+    # A one-time token in the form makes creating idempotent: the form submitted twice (a
+    # double click, a reload of the POST) leads to the assessment its first submit created.
+    token = _creation_token(request.POST.get("creation_token"))
+    if request.method == "POST" and token is not None:
+        created = selectors.created_assessment(
+            organisation=request.organisation, creation_token=token
+        )
+        if created is not None:
+            messages.info(request, _("This form was already submitted: here is its assessment."))
+            return redirect("assessment", org_slug=request.organisation.slug, pk=created.pk)
     if request.method == "POST" and form.is_valid():
         assessment = services.create_assessment(
             organisation=request.organisation,
@@ -37,13 +56,19 @@ def assessment_create(request):
             catalogue=form.cleaned_data["catalogue"],
             target_stage=form.cleaned_data["target_stage"],
             respondents=form.respondents(),
+            creation_token=token,
         )
         messages.success(request, _("Assessment created. Respondents see it on their start page."))
         return redirect("assessment", org_slug=request.organisation.slug, pk=assessment.pk)
     return render(
         request,
         "assessments/assessment_form.html",
-        {"form": form, "organisation": request.organisation},
+        {
+            "form": form,
+            "organisation": request.organisation,
+            # Kept when the form comes back with errors, so that its submits stay one.
+            "creation_token": token or uuid.uuid4(),
+        },
     )
 
 

@@ -1,23 +1,17 @@
 """The respondent's questionnaire: one section per page, autosave per click, a plain form
 with a save button when JavaScript is off, resume at the first unanswered question."""
 
-import re
-
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import engagement, selectors, services
-from ..engagement import member_or_link, questionnaire_view
-from ..forms import parse_value
+from ..engagement import questionnaire_view
+from ..forms import DONT_KNOW, parse_value
 from ..models import Respondent
 
 
@@ -33,49 +27,20 @@ def _questionnaire(request, pk) -> tuple[Respondent, dict]:
     )
 
 
-# Rendering sixty radio buttons through the template engine costs more than everything else
-# on the page, and they only change with the catalogue version and the language. So the
-# section's questions are rendered once per process with ⟦…⟧ markers, and each request only
-# fills in the respondent's state (checked answers, comments, save times, lock).
-_FRAGMENTS: dict[tuple, str] = {}
-_MARKER = re.compile(r"⟦([dosc])(?::([A-Za-z0-9_.-]+))?⟧")
+def _radio_value(value: int | None) -> str:
+    return DONT_KNOW if value is None else str(value)
 
 
-def _questions_fragment(catalogue, section) -> str:
-    key = (catalogue.pk, catalogue.checksum, catalogue.loaded_at, section.key, get_language())
-    html = _FRAGMENTS.get(key)
-    if html is None:
-        html = render_to_string(
-            "assessments/_questions.html", {"questions": section.questions.all()}
-        )
-        if len(_FRAGMENTS) > 256:
-            _FRAGMENTS.clear()
-        _FRAGMENTS[key] = html
-    return html
+# A click time is the browser's Date.now(): a whole number of milliseconds up to
+# Number.MAX_SAFE_INTEGER. Anything else is not a time (and may not fit the database).
+MAX_CLICK_TIME = 2**53 - 1
 
 
-def render_questions(catalogue, section, answers_by_code: dict, *, locked: bool) -> str:
-    saved = _("Saved")
-
-    def fill(match: re.Match) -> str:
-        kind, code = match.groups()
-        if kind == "d":
-            return " disabled" if locked else ""
-        answer = answers_by_code.get(code)
-        if kind == "o":
-            return " open" if answer is not None and answer.comment else ""
-        if kind == "c":
-            return escape(answer.comment) if answer is not None else ""
-        if answer is None:
-            return ""
-        return f"{saved} · {timezone.localtime(answer.updated_at):%H:%M}"
-
-    html = _MARKER.sub(fill, _questions_fragment(catalogue, section))
-    for code, answer in answers_by_code.items():
-        value = "dk" if answer.value is None else str(answer.value)
-        radio = f'id="q-{code}-{value}" value="{value}">'
-        html = html.replace(radio, radio[:-1] + " checked>", 1)
-    return mark_safe(html)  # noqa: S308 - rendered by the template engine; comments escaped
+def parse_click_time(raw: str | None) -> int | None:
+    if raw is None or not raw.isascii() or not raw.isdigit() or len(raw) > 16:
+        return None
+    ts = int(raw)
+    return ts if 0 < ts <= MAX_CLICK_TIME else None
 
 
 def _first_unanswered(sections, answers) -> tuple[str | None, str | None]:
@@ -98,6 +63,50 @@ def questionnaire_resume(request, pk):
     return redirect(f"{url}#q-{code}")
 
 
+def _read_section_form(post, questions) -> tuple[list[tuple], dict[str, str], dict[str, str]]:
+    """The plain form's answers as (question, value, comment) triples, with the typed
+    comments and an error per question that cannot be saved as submitted."""
+    answers, comments, errors = [], {}, {}
+    for question in questions:
+        raw = post.get(f"q-{question.code}")
+        comment = post.get(f"c-{question.code}", "").strip()[:2000]
+        comments[question.code] = comment
+        if raw is None:
+            if comment:
+                # "Don't know" is an answer of its own (null); a comment alone is not one.
+                errors[question.code] = _(
+                    "Not saved yet: a comment is saved with an answer. Choose an answer "
+                    "(or “Don't know”) and save again."
+                )
+            continue
+        valid, value = parse_value(raw)
+        if not valid:
+            errors[question.code] = _("This answer could not be read. Please choose again.")
+            continue
+        answers.append((question, value, comment))
+    return answers, comments, errors
+
+
+def _question_state(question, answer, typed: dict, errors: dict) -> dict:
+    """What the page shows of one question: its options (value, label, checked) with the
+    stored answer checked, the comment (as typed, where it could not be saved), the time it
+    was saved and what went wrong with the person's last submit."""
+    checked = _radio_value(answer.value) if answer is not None else None
+    options = [(str(i), label, str(i) == checked) for i, label in enumerate(question.labels)]
+    options.append((DONT_KNOW, _("Don't know"), checked == DONT_KNOW))
+    if question.code in errors:
+        comment = typed.get(question.code, "")
+    else:
+        comment = answer.comment if answer is not None else ""
+    return {
+        "question": question,
+        "options": options,
+        "comment": comment,
+        "saved_at": answer.updated_at if answer is not None else None,
+        "error": errors.get(question.code),
+    }
+
+
 @questionnaire_view
 def questionnaire_section(request, pk, section_key):
     respondent, answers = _questionnaire(request, pk)
@@ -108,43 +117,39 @@ def questionnaire_section(request, pk, section_key):
         raise Http404
     locked = respondent.submitted_at is not None or not assessment.is_open
     questions = list(section.questions.all())
+    index = sections.index(section)
+    typed, errors = {}, {}
 
     if request.method == "POST":
-        # The form without JavaScript: every question of the section in one submit.
+        # The form without JavaScript: every question of the section in one submit. It is
+        # the person's latest intent, so it applies over any earlier click.
         if locked:
             messages.error(request, _("Your answers are submitted and can no longer change."))
             return redirect(request.path)
-        errors = 0
-        for question in questions:
-            raw = request.POST.get(f"q-{question.code}")
-            comment = request.POST.get(f"c-{question.code}", "").strip()[:2000]
-            if raw is None:
-                continue
-            valid, value = parse_value(raw)
-            if not valid:
-                errors += 1
-                continue
-            services.save_answer(
-                respondent=respondent, question=question, value=value, comment=comment
-            )
+        submitted, typed, errors = _read_section_form(request.POST, questions)
+        try:
+            services.save_answers(respondent=respondent, answers=submitted)
+        except services.AnswerLocked:
+            messages.error(request, _("Your answers are submitted and can no longer change."))
+            return redirect(request.path)
         if errors:
-            messages.error(request, _("Some answers could not be read and were not saved."))
+            # The page again, with what was typed: nothing the person wrote is lost.
+            messages.error(request, _("Some entries were not saved; see the marked questions."))
+            respondent, answers = _questionnaire(request, pk)
         else:
             messages.success(request, _("Your answers have been saved."))
-        index = next(i for i, s in enumerate(sections) if s.key == section.key)
-        if "next" in request.POST and index + 1 < len(sections):
-            return redirect(
-                "questionnaire_section",
-                org_slug=request.organisation.slug,
-                pk=pk,
-                section_key=sections[index + 1].key,
-            )
-        if "next" in request.POST:
-            return redirect("questionnaire_submit", org_slug=request.organisation.slug, pk=pk)
-        return redirect(request.path)
+            if "next" in request.POST and index + 1 < len(sections):
+                return redirect(
+                    "questionnaire_section",
+                    org_slug=request.organisation.slug,
+                    pk=pk,
+                    section_key=sections[index + 1].key,
+                )
+            if "next" in request.POST:
+                return redirect("questionnaire_submit", org_slug=request.organisation.slug, pk=pk)
+            return redirect(request.path)
 
     total = sum(len(s.questions.all()) for s in sections)
-    index = next(i for i, s in enumerate(sections) if s.key == section.key)
     section_menu = [
         {
             "section": s,
@@ -154,8 +159,9 @@ def questionnaire_section(request, pk, section_key):
         }
         for s in sections
     ]
-    by_code = {q.code: answers[q.pk] for q in questions if q.pk in answers}
-    questions_html = render_questions(assessment.catalogue, section, by_code, locked=locked)
+    items = [
+        _question_state(question, answers.get(question.pk), typed, errors) for question in questions
+    ]
     return render(
         request,
         "assessments/questionnaire.html",
@@ -164,7 +170,7 @@ def questionnaire_section(request, pk, section_key):
             "assessment": assessment,
             "respondent": respondent,
             "section": section,
-            "questions_html": questions_html,
+            "items": items,
             "section_menu": section_menu,
             "answered": len(answers),
             "total": total,
@@ -176,79 +182,62 @@ def questionnaire_section(request, pk, section_key):
     )
 
 
-# Not behind org_view, unlike every other organisation page: each click is one statement
-# whose conditions are the organisation of the URL, the person's membership of it and their
-# own open respondent row (services.autosave_answer), which spares the hottest request of the
-# product a membership query. The permission tests cover it for every role like any page.
 @require_POST
-@member_or_link
-def questionnaire_save(request, org_slug, pk):
+@questionnaire_view
+def questionnaire_save(request, pk):
     """Autosave of one question. Answers with JSON so the page can tell a real confirmation
-    from a login page or an error; only {"ok": true} confirms."""
-    code = request.POST.get("question", "")
-    valid, value = parse_value(request.POST.get("value"))
+    from a login page or an error; only {"ok": true} confirms, and "applied": false says
+    that a newer answer was kept (its value comes along, for the page to show)."""
     try:
-        client_ts = int(request.POST.get("ts", ""))
-    except ValueError:
-        client_ts = None
-    link_respondent_id = getattr(request, "link_respondent_id", None)
-    if link_respondent_id is not None and valid and client_ts is not None and client_ts > 0:
-        try:
-            saved = engagement.link_autosave(
-                respondent_id=link_respondent_id,
-                assessment_id=pk,
-                question_code=code,
-                value=value,
-                comment=request.POST.get("comment", "").strip()[:2000],
-                client_ts=client_ts,
-            )
-        except services.NotFound:
-            raise Http404 from None
-        except services.AnswerLocked:
-            return JsonResponse(
-                {"ok": False, "locked": True, "error": _("Your answers are submitted and locked.")},
-                status=409,
-            )
-        return _saved_json(code, client_ts, saved)
-    if link_respondent_id is not None:
-        return JsonResponse({"ok": False, "error": _("Invalid answer.")}, status=400)
-    if not valid or client_ts is None or client_ts <= 0:
-        found = selectors.member_questionnaire(
-            org_slug=org_slug, assessment_id=pk, user=request.user
+        # The member's own, or the personal link's; somebody else's stays a 404.
+        respondent = engagement.autosave_respondent_of_request(
+            request,
+            pk=pk,
+            member_lookup=lambda: selectors.own_respondent(
+                organisation=request.organisation, assessment_id=pk, user=request.user
+            ),
         )
-        if found is None:
-            raise Http404  # somebody else's questionnaire stays a 404
+    except services.AnswerLocked:
+        return _locked()
+    question = selectors.catalogue_question(
+        catalogue=respondent.assessment.catalogue, code=request.POST.get("question", "")
+    )
+    if question is None:
+        raise Http404
+    valid, value = parse_value(request.POST.get("value"))
+    client_ts = parse_click_time(request.POST.get("ts"))
+    if not valid or client_ts is None:
         return JsonResponse({"ok": False, "error": _("Invalid answer.")}, status=400)
     try:
-        saved = services.autosave_answer(
-            org_slug=org_slug,
-            assessment_id=pk,
-            user=request.user,
-            question_code=code,
+        answer, applied = services.save_answer(
+            respondent=respondent,
+            question=question,
             value=value,
             comment=request.POST.get("comment", "").strip()[:2000],
             client_ts=client_ts,
         )
-    except services.NotFound:
-        raise Http404 from None
     except services.AnswerLocked:
-        return JsonResponse(
-            {"ok": False, "locked": True, "error": _("Your answers are submitted and locked.")},
-            status=409,
-        )
-    return _saved_json(code, client_ts, saved)
-
-
-def _saved_json(code, client_ts, saved) -> JsonResponse:
+        return _locked()
     return JsonResponse(
         {
             "ok": True,
-            "question": code,
+            "question": question.code,
             "ts": client_ts,
-            "applied": saved.applied,
-            "answered": saved.answered,
-            "saved_at": formats.time_format(timezone.localtime(saved.updated_at), "H:i"),
+            "applied": applied,
+            "value": _radio_value(answer.value),
+            "comment": answer.comment,
+            "answered": selectors.answered_count(respondent=respondent),
+            "saved_at": formats.time_format(timezone.localtime(answer.updated_at), "H:i"),
+            # The server's clock, for a page on a device whose clock is off.
+            "now": services.now_ms(),
         }
+    )
+
+
+def _locked() -> JsonResponse:
+    return JsonResponse(
+        {"ok": False, "locked": True, "error": _("Your answers are submitted and locked.")},
+        status=409,
     )
 
 

@@ -5,7 +5,9 @@
  * connection, a redirect to the login page, a stale CSRF token) keeps the answer and retries
  * with back-off, also after a reload. Answers carry the click time, strictly increasing on
  * this device, so a retry never duplicates and an old retry never overwrites a newer answer
- * (the server applies a click only when it is newer than the stored one).
+ * (the server applies a click only when it is newer than the stored one). A server that
+ * answers with its clock ({"now": <ms>}) corrects the click times of a device whose clock
+ * is off by more than a few seconds, so that its clicks are not all older than the stored ones.
  *
  *   var queue = CompassAnswerQueue({
  *     url: "...", storeKey: "...", root: element (for the CSRF form field),
@@ -25,6 +27,18 @@
     var lastTs = 0;
     var holding = false;
     var queue = load();
+    var OFFSET_KEY = "compass-clock-offset";
+    var offset = parseInt(readStored(OFFSET_KEY), 10) || 0; // server's clock minus this device's
+
+    function readStored(key) {
+      try { return localStorage.getItem(key); } catch (e) { return null; }
+    }
+    function learnClock(serverNow) {
+      if (typeof serverNow !== "number") { return; }
+      var skew = serverNow - Date.now();
+      offset = Math.abs(skew) > 2000 ? skew : 0; // a few seconds are network delay, not skew
+      try { localStorage.setItem(OFFSET_KEY, String(offset)); } catch (e) { /* memory only */ }
+    }
 
     function load() {
       try { return JSON.parse(localStorage.getItem(options.storeKey) || "{}"); } catch (e) { return {}; }
@@ -35,7 +49,7 @@
     Object.keys(queue).forEach(function (key) { lastTs = Math.max(lastTs, queue[key].ts || 0); });
 
     function nextTs() {
-      lastTs = Math.max(Date.now(), lastTs + 1);
+      lastTs = Math.max(Date.now() + offset, lastTs + 1);
       return lastTs;
     }
     function csrfToken() {
@@ -76,6 +90,7 @@
       }).then(function (res) {
         delete inFlight[key];
         var data = res.data;
+        learnClock(data.now);
         if (res.status === 200 && data.ok && String(data.ts) === String(entry.ts)) {
           retryDelay = 1000;
           if (queue[key] && queue[key].ts === entry.ts) {

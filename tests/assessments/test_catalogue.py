@@ -1,5 +1,5 @@
 """The catalogue as versioned data: parsing with path-naming errors, idempotent loading,
-immutability of versions in use, export shape (SCORING.md)."""
+immutability of versions in use, export shape (SCORING.md, method 2)."""
 
 import json
 from pathlib import Path
@@ -13,6 +13,7 @@ from assessments.catalogue import (
     DEFAULT_CATALOGUE_PATH,
     CatalogueError,
     active_catalogue,
+    catalogue_warnings,
     checksum,
     export_catalogue,
     export_data,
@@ -24,6 +25,14 @@ from assessments.catalogue import (
 from assessments.models import Assessment, Catalogue, Organisation, Question, Section
 
 FIXTURE = Path(__file__).parent / "fixtures" / "catalogue.yaml"
+FIXTURE_M2 = Path(__file__).parent / "fixtures" / "catalogue-method2.yaml"
+DEFAULTS = {
+    "threshold": 0.6,
+    "min_coverage": 0.75,
+    "min_group_size": 3,
+    "defining_min": 2,
+    "agreement_min": 0.7,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +84,7 @@ def test_parse_catalogue_fixture_gives_normalised_data(text):
     assert data["version"] == "0.1"
     assert [s["key"] for s in data["sections"]] == list(scoring.SECTION_KEYS)
     assert [s["kind"] for s in data["sections"]] == ["stage"] * 4 + ["enabler"] * 2
-    assert data["scoring"] == {"threshold": 0.6, "min_coverage": 0.5, "min_group_size": 3}
+    assert data["scoring"] == {**DEFAULTS, "min_coverage": 0.5}
     first = data["sections"][0]["questions"][0]
     assert first["code"] == "AL-01"
     assert first["weight"] == 2.0
@@ -85,7 +94,93 @@ def test_parse_catalogue_fixture_gives_normalised_data(text):
 def test_parse_catalogue_without_scoring_uses_defaults(text):
     data = parse_catalogue(mutated(text, delete_path("scoring")))
 
-    assert data["scoring"] == {"threshold": 0.6, "min_coverage": 0.5, "min_group_size": 3}
+    assert data["scoring"] == DEFAULTS
+
+
+def test_parse_catalogue_method2_fixture_has_defining_questions_and_parameters():
+    data = parse_catalogue(FIXTURE_M2.read_text(encoding="utf-8"))
+
+    assert data["scoring"] == {
+        "threshold": 0.7,
+        "min_coverage": 0.8,
+        "min_group_size": 2,
+        "defining_min": 3,
+        "agreement_min": 0.6,
+    }
+    defining = [q["code"] for s in data["sections"] for q in s["questions"] if q["defining"]]
+    assert defining == ["AL-02", "IN-01", "CC-01", "CC-02", "FU-01"]
+    al02 = data["sections"][0]["questions"][1]
+    assert al02["why_defining"] == {
+        "en": "AL-02 defines the stage.",
+        "de": "AL-02 kennzeichnet die Stufe.",
+    }
+    assert data["sections"][0]["questions"][0]["why_defining"] == {"en": "", "de": ""}
+    assert catalogue_warnings(data) == []
+
+
+def test_parse_catalogue_keeps_keys_added_for_2026_2():
+    data = parse_catalogue(FIXTURE_M2.read_text(encoding="utf-8"))
+
+    first = data["sections"][0]["questions"][0]
+    assert first["dimension"] == "strategy"
+    assert first["action"]["owner"] == "CIO"
+    assert data["context_questions"][0]["code"] == "CX-01"
+    assert data["code_map"] == {"AL-01": "AL-01"}
+
+
+def test_catalogue_warnings_without_defining_questions_and_low_coverage(text):
+    warnings = catalogue_warnings(parse_catalogue(text))
+
+    assert warnings == [
+        f"sections[{i}] ({key}): no defining question; a catalogue written for method 2 "
+        "flags at least one in every stage section"
+        for i, key in enumerate(scoring.STAGE_SECTIONS)
+    ] + [
+        "scoring.min_coverage: 0.5 is below 0.75, the minimum a catalogue written for method 2 sets"
+    ]
+
+
+def test_parse_catalogue_duplicate_key_names_key_and_line(text):
+    lines = text.splitlines()
+    index = lines.index("    weight: 2")
+    duplicated = "\n".join([*lines[: index + 1], "    weight: 3", *lines[index + 1 :]])
+
+    with pytest.raises(CatalogueError) as caught:
+        parse_catalogue(duplicated)
+
+    assert str(caught.value) == (
+        f"duplicate key 'weight' at line {index + 2} (first at line {index + 1})"
+    )
+
+
+def test_parse_catalogue_duplicate_top_level_key_rejected(text):
+    with pytest.raises(CatalogueError, match="duplicate key 'slug' at line"):
+        parse_catalogue(text + "slug: other\n")
+
+
+@pytest.mark.skipif(not DEFAULT_CATALOGUE_PATH.exists(), reason="real catalogue not written yet")
+def test_checksum_of_catalogue_2026_1_unchanged_by_method_2():
+    # The checksum stored when 2026.1 was loaded before method 2: reloading the same file
+    # must be a no-op, not a "changed version in use" error.
+    data = parse_catalogue(DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8"))
+
+    assert checksum(data) == "8125cb199147c8e742c95885739f60e60f092d302bb1c51dbb82b4c4352cab03"
+
+
+def test_checksum_changes_when_a_question_becomes_defining(text):
+    change = set_path(
+        "sections",
+        0,
+        "questions",
+        0,
+        value={
+            **yaml.safe_load(text)["sections"][0]["questions"][0],
+            "defining": True,
+            "why_defining": {"en": "Why.", "de": "Warum."},
+        },
+    )
+
+    assert checksum(parse_catalogue(mutated(text, change))) != checksum(parse_catalogue(text))
 
 
 def test_parse_catalogue_without_weight_uses_one(text):
@@ -102,13 +197,13 @@ def _duplicate_code(data):
     data["sections"][3]["questions"][2]["code"] = "AL-01"
 
 
-def _seven_questions(data):
-    data["sections"][1]["questions"].pop()
+def _no_questions(data):
+    data["sections"][1]["questions"] = []
 
 
-def _thirteen_questions(data):
+def _seventeen_questions(data):
     questions = data["sections"][1]["questions"]
-    for i in range(5):
+    for i in range(9):
         questions.append({**questions[0], "code": f"IN-X{i}"})
 
 
@@ -131,8 +226,34 @@ def _numbered_label(data):
         (delete_path("title", "de"), "title.de: missing"),
         (set_path("scoring", "threshold", value=0), "scoring.threshold: must be greater than 0"),
         (set_path("scoring", "threshold", value=1.5), "scoring.threshold: must be greater"),
+        (
+            set_path("scoring", "threshold", value=0.76),
+            "scoring.threshold: must be greater than 0 and at most 0.75, got 0.76",
+        ),
         (set_path("scoring", "min_coverage", value=-0.1), "scoring.min_coverage: must be"),
+        (set_path("scoring", "min_coverage", value=0), "scoring.min_coverage: must be"),
+        (set_path("scoring", "min_coverage", value=1.01), "scoring.min_coverage: must be"),
         (set_path("scoring", "min_group_size", value=0), "scoring.min_group_size: must be"),
+        (
+            set_path("scoring", "min_group_size", value=1),
+            "scoring.min_group_size: must be between 2 and 1000, got 1",
+        ),
+        (
+            set_path("scoring", "defining_min", value=0),
+            "scoring.defining_min: must be between 1 and 3, got 0",
+        ),
+        (set_path("scoring", "defining_min", value=4), "scoring.defining_min: must be between"),
+        (
+            set_path("scoring", "defining_min", value=2.0),
+            "scoring.defining_min: expected an integer",
+        ),
+        (set_path("scoring", "agreement_min", value=0), "scoring.agreement_min: must be"),
+        (set_path("scoring", "agreement_min", value=1.2), "scoring.agreement_min: must be"),
+        (
+            set_path("scoring", "agreement_min", value="high"),
+            "scoring.agreement_min: expected a number",
+        ),
+        (set_path("scoring", "sigma", value=1), "scoring.sigma: unknown key"),
         (
             set_path("scoring", "min_group_size", value=2.5),
             "scoring.min_group_size: expected an integer",
@@ -145,8 +266,28 @@ def _numbered_label(data):
         (_swap_first_sections, "sections[0].key: expected 'alignment'"),
         (set_path("sections", 4, "kind", value="stage"), "sections[4].kind: expected 'enabler'"),
         (set_path("sections", 0, "kind", value="enabler"), "sections[0].kind: expected 'stage'"),
-        (_seven_questions, "sections[1].questions: expected 8 to 12 questions, got 7"),
-        (_thirteen_questions, "sections[1].questions: expected 8 to 12 questions, got 13"),
+        (_no_questions, "sections[1].questions: expected 1 to 16 questions, got 0"),
+        (_seventeen_questions, "sections[1].questions: expected 1 to 16 questions, got 17"),
+        (
+            set_path("sections", 4, "questions", 0, "defining", value=True),
+            "sections[4].questions[0].defining: only questions of stage sections may be defining",
+        ),
+        (
+            set_path("sections", 0, "questions", 2, "defining", value="yes"),
+            "sections[0].questions[2].defining: expected true or false, got a string",
+        ),
+        (
+            set_path("sections", 0, "questions", 2, "defining", value=True),
+            "sections[0].questions[2].why_defining: missing",
+        ),
+        (
+            set_path("sections", 0, "questions", 2, "why_defining", value="Because."),
+            "sections[0].questions[2].why_defining: expected a mapping, got a string",
+        ),
+        (
+            set_path("sections", 0, "questions", 2, "why_defining", value={"en": "Because."}),
+            "sections[0].questions[2].why_defining.de: missing",
+        ),
         (_duplicate_code, "sections[3].questions[2].code: AL-01 is used twice"),
         (
             set_path("sections", 0, "questions", 3, "weight", value=0),
@@ -227,7 +368,14 @@ def test_spec_from_data_matches_catalogue(text):
     assert [s.key for s in spec.sections] == list(scoring.SECTION_KEYS)
     assert spec.sections[0].questions[0] == scoring.QuestionSpec(code="AL-01", weight=2.0)
     assert all(len(s.questions) == 8 for s in spec.sections)
-    assert spec.parameters == scoring.Parameters(0.6, 0.5, 3)
+    assert spec.parameters == scoring.Parameters(0.6, 0.5, 3, 2, 0.7)
+
+
+def test_spec_from_data_carries_defining_and_parameters():
+    spec = spec_from_data(parse_catalogue(FIXTURE_M2.read_text(encoding="utf-8")))
+
+    assert spec.sections[0].questions[1] == scoring.QuestionSpec("AL-02", 1.0, defining=True)
+    assert spec.parameters == scoring.Parameters(0.7, 0.8, 2, 3, 0.6)
 
 
 @pytest.mark.skipif(not DEFAULT_CATALOGUE_PATH.exists(), reason="real catalogue not written yet")
@@ -257,6 +405,8 @@ def test_load_catalogue_creates_rows(text):
     assert (catalogue.slug, catalogue.version) == ("test-catalogue", "0.1")
     assert catalogue.checksum == checksum(parse_catalogue(text))
     assert (catalogue.threshold, catalogue.min_coverage, catalogue.min_group_size) == (0.6, 0.5, 3)
+    assert (catalogue.defining_min, catalogue.agreement_min) == (2, 0.7)
+    assert not Question.objects.filter(catalogue=catalogue, defining=True).exists()
     assert Section.objects.filter(catalogue=catalogue).count() == 6
     assert Question.objects.filter(catalogue=catalogue).count() == 48
     question = Question.objects.get(catalogue=catalogue, code="CC-03")
@@ -365,6 +515,29 @@ def test_load_catalogue_invalid_text_writes_nothing(text):
 
 
 @pytest.mark.django_db
+def test_load_catalogue_stores_defining_questions_and_parameters():
+    catalogue, _ = load_catalogue(text=FIXTURE_M2.read_text(encoding="utf-8"))
+
+    assert (
+        catalogue.threshold,
+        catalogue.min_coverage,
+        catalogue.min_group_size,
+        catalogue.defining_min,
+        catalogue.agreement_min,
+    ) == (0.7, 0.8, 2, 3, 0.6)
+    defining = Question.objects.filter(catalogue=catalogue, defining=True).order_by("pk")
+    assert [q.code for q in defining] == ["AL-02", "IN-01", "CC-01", "CC-02", "FU-01"]
+    cc01 = Question.objects.get(catalogue=catalogue, code="CC-01")
+    assert (cc01.why_defining_en, cc01.why_defining_de) == (
+        "CC-01 defines the stage.",
+        "CC-01 kennzeichnet die Stufe.",
+    )
+    assert spec_from_catalogue(catalogue) == spec_from_data(
+        parse_catalogue(FIXTURE_M2.read_text(encoding="utf-8"))
+    )
+
+
+@pytest.mark.django_db
 def test_spec_from_catalogue_one_query_matches_file(text, django_assert_num_queries):
     catalogue, _ = load_catalogue(text=text)
 
@@ -387,14 +560,15 @@ def test_export_catalogue_has_scoring_md_shape(text):
     assert {"slug", "version", "scoring", "sections"} <= set(exported)
     assert exported["slug"] == "test-catalogue"
     assert exported["version"] == "0.1"
-    assert exported["scoring"] == {"threshold": 0.6, "min_coverage": 0.5, "min_group_size": 3}
+    assert exported["scoring"] == {**DEFAULTS, "min_coverage": 0.5}
     assert [s["key"] for s in exported["sections"]] == list(scoring.SECTION_KEYS)
     assert [s["kind"] for s in exported["sections"]] == ["stage"] * 4 + ["enabler"] * 2
     section = exported["sections"][0]
     assert {"key", "kind", "title", "questions"} <= set(section)
     assert section["title"] == {"en": "Alignment", "de": "Ausrichtung"}
     question = section["questions"][0]
-    assert set(question) == {"code", "weight", "text", "help", "labels", "source"}
+    assert {"code", "weight", "defining", "text", "help", "labels", "source"} <= set(question)
+    assert question["defining"] is False
     assert question["code"] == "AL-01"
     assert question["weight"] == 2
     assert isinstance(question["weight"], int)
@@ -417,6 +591,33 @@ def test_export_catalogue_equals_export_of_file(text):
     catalogue, _ = load_catalogue(text=text)
 
     assert export_catalogue(catalogue) == export_data(parse_catalogue(text))
+
+
+@pytest.mark.django_db
+def test_export_catalogue_method2_fixture_has_defining_flags():
+    text = FIXTURE_M2.read_text(encoding="utf-8")
+    catalogue, _ = load_catalogue(text=text)
+
+    exported = export_catalogue(catalogue)
+
+    assert exported["scoring"] == {
+        "threshold": 0.7,
+        "min_coverage": 0.8,
+        "min_group_size": 2,
+        "defining_min": 3,
+        "agreement_min": 0.6,
+    }
+    flags = {q["code"]: q["defining"] for s in exported["sections"] for q in s["questions"]}
+    assert [code for code, flag in flags.items() if flag] == [
+        "AL-02",
+        "IN-01",
+        "CC-01",
+        "CC-02",
+        "FU-01",
+    ]
+    assert exported["sections"][2]["questions"][0]["why_defining"]["de"] == (
+        "CC-01 kennzeichnet die Stufe."
+    )
 
 
 def test_export_data_keeps_fractional_weight(text):

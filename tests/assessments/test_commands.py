@@ -1,5 +1,6 @@
-"""``score`` and ``catalogue`` management commands: output as SCORING.md describes, and every
-invalid input rejected with a one-line message on stderr, a non-zero exit and no traceback."""
+"""``score``, ``catalogue`` and ``rescore`` management commands: output as SCORING.md
+describes, and every invalid input rejected with a one-line message on stderr, a non-zero
+exit and no traceback."""
 
 import io
 import json
@@ -10,8 +11,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
+from django_scopes import scope, scopes_disabled
 
-from assessments import scoring
+from assessments import scoring, services
 from assessments.catalogue import (
     DEFAULT_CATALOGUE_PATH,
     export_catalogue,
@@ -20,9 +23,11 @@ from assessments.catalogue import (
     parse_catalogue,
     spec_from_data,
 )
+from assessments.models import ResultSnapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).parent / "fixtures" / "catalogue.yaml"
+FIXTURE_M2 = Path(__file__).parent / "fixtures" / "catalogue-method2.yaml"
 
 GOOD_INPUT = {
     "target_stage": 3,
@@ -226,6 +231,39 @@ BAD_INPUTS = [
         "target_stage: expected an integer 1..4",
     ),
     ("not_utf8", b'{"respondents": "\xff\xfe"}', "not UTF-8 text"),
+    ("deep_nesting", b"[" * 100_000, "nesting deeper than the format allows"),
+    (
+        "deep_object_nesting",
+        b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+        "nesting deeper than the format allows",
+    ),
+    (
+        "value_nested_list",
+        (ANSWERS % '{"AL-01": [3]}').encode(),
+        "nesting deeper than the format allows (4 levels) at line 1, column 67",
+    ),
+    ("brackets_in_strings_are_text", (ANSWERS % '{"[[[[[[": 1}').encode(), "unknown question"),
+    (
+        "duplicate_top_level_key",
+        b'{"respondents": [], "respondents": []}',
+        "duplicate key 'respondents'",
+    ),
+    (
+        "duplicate_respondent_key",
+        b'{"respondents": [{"perspective": "it", "perspective": "business", "answers": {}}]}',
+        "duplicate key 'perspective'",
+    ),
+    ("top_level_number", b"3", "top level: expected a JSON object, got a number"),
+    (
+        "huge_integer",
+        (ANSWERS % ('{"AL-01": 1' + "0" * 5000 + "}")).encode(),
+        "malformed JSON: a number is too long to read",
+    ),
+    (
+        "target_boolean",
+        b'{"respondents": [{"perspective": "it", "answers": {}}], "target_stage": true}',
+        "target_stage: expected an integer 1..4",
+    ),
     ("file_not_found", None, "no such file"),
 ]
 
@@ -284,6 +322,93 @@ def test_score_command_bad_catalogue_file_fails_cleanly(tmp_path):
     assert "Traceback" not in run["stderr"]
 
 
+def test_score_command_method2_catalogue_hand_worked(tmp_path):
+    """Against the method-2 fixture (θ 0.7, c_min 0.8, k 2, d 3, r_min 0.6; AL-01 weighs 2,
+    AL-02 is defining), worked out by hand from SCORING.md."""
+    alignment = {f"AL-0{i}": 4 for i in range(1, 9)}
+    document = {
+        "target_stage": 2,
+        "respondents": [
+            {"perspective": "business", "answers": {**alignment, "AL-02": 2, "AL-03": 1}},
+            {"perspective": "it", "answers": {**alignment, "AL-02": 4, "AL-03": 3}},
+            {"perspective": "it", "answers": {**alignment, "AL-02": 4, "AL-03": 3}},
+        ],
+    }
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    out = io.StringIO()
+
+    call_command("score", str(path), "--catalogue", str(FIXTURE_M2), stdout=out)
+
+    printed = json.loads(out.getvalue())
+    # AL-02: business 2, IT 4, 4: balanced mean (2 + 4) / 2 = 3 ≥ d = 3, met; disputed
+    # (means two apart). AL-03: business 1, IT 3, 3: value 2, disputed the same way;
+    # r_wg of (1, 3, 3) = 1 − (4/3)/2.
+    assert printed["questions"]["AL-02"]["value"] == 3.0
+    assert printed["questions"]["AL-03"]["value"] == 2.0
+    assert printed["questions"]["AL-03"]["agreement"] == 0.3333
+    assert printed["sections"]["alignment"]["disputed"] == ["AL-02", "AL-03"]
+    # f = (2·4 + 3 + 2 + 5·4) / (4 · 9) = 33/36
+    assert printed["sections"]["alignment"]["fulfilment"] == 0.9167
+    assert printed["sections"]["alignment"]["reached"] is True
+    assert printed["stage"] == {"index": 1, "key": "alignment"}
+    # integration unanswered: f⁰ = 0, so P = 1; target gap 2 − 1.00
+    assert printed["position"] == 1.0
+    assert printed["target_gap"] == 1.0
+    assert printed["next_stage_path"]["stage"] == "integration"
+    assert printed["next_stage_path"]["questions"][0] == "IN-01"  # defining, not met
+    assert "perspective_missing:business" not in printed["warnings"]
+    assert printed == json.loads(json.dumps(expected_output_for(FIXTURE_M2, document)))
+
+
+def expected_output_for(catalogue_file: Path, document: dict) -> dict:
+    spec = spec_from_data(parse_catalogue(catalogue_file.read_text(encoding="utf-8")))
+    result = scoring.score(
+        spec,
+        [scoring.ResponseSet(r["perspective"], r["answers"]) for r in document["respondents"]],
+        consensus=document.get("consensus"),
+        target_stage=document.get("target_stage"),
+    )
+    return scoring.round_result(result)
+
+
+def test_score_command_output_has_every_section_and_question(tmp_path):
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(GOOD_INPUT), encoding="utf-8")
+    out = io.StringIO()
+
+    call_command("score", str(path), "--catalogue", str(FIXTURE), stdout=out)
+
+    printed = json.loads(out.getvalue())
+    codes = [
+        q["code"]
+        for s in parse_catalogue(FIXTURE.read_text("utf-8"))["sections"]
+        for q in s["questions"]
+    ]
+    assert printed["method"] == 2
+    assert list(printed["sections"]) == list(scoring.SECTION_KEYS)
+    assert list(printed["questions"]) == codes
+    for section in printed["sections"].values():
+        assert {
+            "fulfilment",
+            "coverage",
+            "sufficient",
+            "defining_met",
+            "reached",
+            "agreement",
+            "disputed",
+        } <= set(section)
+    assert set(printed["robustness"]) >= {
+        "robust",
+        "stage_min",
+        "stage_max",
+        "stage_if_unanswered_lowest",
+        "stage_if_unanswered_highest",
+    }
+    assert set(printed["position_if_unanswered"]) == {"lowest", "highest"}
+    assert "next_stage_path" in printed
+
+
 # --------------------------------------------------------------------------- catalogue
 
 
@@ -298,6 +423,58 @@ def test_catalogue_command_load_then_reload_reports_unchanged():
         "Loaded test-catalogue 0.1 (48 questions)",
         "test-catalogue 0.1 is already loaded, unchanged",
     ]
+
+
+@pytest.mark.django_db
+def test_catalogue_command_load_warns_for_a_catalogue_not_written_for_method_2():
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("catalogue", "load", str(FIXTURE), stdout=out, stderr=err)
+
+    assert out.getvalue().splitlines() == ["Loaded test-catalogue 0.1 (48 questions)"]
+    warnings = err.getvalue().splitlines()
+    assert len(warnings) == 5
+    assert warnings[0].startswith("warning: sections[0] (alignment): no defining question")
+    assert warnings[-1].startswith("warning: scoring.min_coverage: 0.5 is below 0.75")
+
+
+@pytest.mark.django_db
+def test_catalogue_command_load_method_2_catalogue_without_warnings():
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("catalogue", "load", str(FIXTURE_M2), stdout=out, stderr=err)
+
+    assert out.getvalue().splitlines() == ["Loaded test-catalogue-m2 0.2 (48 questions)"]
+    assert err.getvalue() == ""
+
+
+@pytest.mark.django_db
+def test_catalogue_command_load_duplicate_key_names_it(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(FIXTURE.read_text(encoding="utf-8") + "version: '0.9'\n", encoding="utf-8")
+
+    with pytest.raises(CommandError, match=r"duplicate key 'version' at line \d+"):
+        call_command("catalogue", "load", str(bad))
+
+
+@pytest.mark.django_db
+def test_catalogue_command_export_method_2_shape():
+    load_catalogue(text=FIXTURE_M2.read_text(encoding="utf-8"))
+    out = io.StringIO()
+
+    call_command("catalogue", "export", stdout=out)
+
+    exported = json.loads(out.getvalue())
+    assert exported["scoring"] == {
+        "threshold": 0.7,
+        "min_coverage": 0.8,
+        "min_group_size": 2,
+        "defining_min": 3,
+        "agreement_min": 0.6,
+    }
+    question = exported["sections"][0]["questions"][1]
+    assert {"code", "weight", "defining", "text", "help", "labels", "source"} <= set(question)
+    assert (question["code"], question["defining"]) == ("AL-02", True)
 
 
 @pytest.mark.django_db
@@ -350,3 +527,88 @@ def test_catalogue_command_export_empty_database_falls_back_to_default_file():
 
     expected = export_data(parse_catalogue(DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8")))
     assert json.loads(out.getvalue()) == expected
+
+
+# --------------------------------------------------------------------------- rescore
+
+
+def _method_1_snapshot(personas, questions):
+    with scope(organisation=personas.org_a):
+        for question in questions[:10]:
+            services.save_answer(respondent=personas.respondent, question=question, value=3)
+        snapshot = services.close_assessment(assessment=personas.assessment)
+        snapshot.data = {
+            **snapshot.data,
+            "result": {"stage": {"index": 0, "key": "silo"}, "position": 0.5},
+        }
+        snapshot.method = 1
+        snapshot.save()
+    return snapshot
+
+
+def test_rescore_command_recomputes_one_assessment(personas, questions):
+    old = _method_1_snapshot(personas, questions)
+    out = io.StringIO()
+
+    call_command("rescore", str(personas.assessment.pk), stdout=out)
+
+    with scopes_disabled():
+        snapshot = ResultSnapshot.objects.get(pk=old.pk)
+    result = snapshot.data["result"]
+    assert snapshot.method == 2
+    assert snapshot.previous_results[0]["method"] == 1
+    assert out.getvalue().splitlines() == [
+        f"assessment {personas.assessment.pk}: method 1 silo (0.50) -> method 2 "
+        f"{result['stage']['key']} ({scoring.round_half_up(result['position'], 2):.2f})"
+    ]
+
+
+def test_rescore_command_all_takes_only_other_methods(personas, questions):
+    _method_1_snapshot(personas, questions)
+    with scope(organisation=personas.org_b):
+        personas.assessment_b.respondents.create(user=personas.users["outsider"], perspective="it")
+        services.close_assessment(assessment=personas.assessment_b)
+    out = io.StringIO()
+
+    call_command("rescore", "--all", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"assessment {personas.assessment.pk}: method 1 silo (0.50)")
+    assert lines[1] == "1 assessment(s) recomputed with method 2"
+    with scopes_disabled():
+        assert set(ResultSnapshot.objects.values_list("method", flat=True)) == {2}
+
+
+def test_rescore_command_current_method_is_left_alone(personas):
+    with scope(organisation=personas.org_a):
+        snapshot = services.close_assessment(assessment=personas.assessment)
+    out = io.StringIO()
+
+    call_command("rescore", str(personas.assessment.pk), stdout=out)
+
+    assert out.getvalue().strip() == (
+        f"assessment {personas.assessment.pk}: already computed with method 2"
+    )
+    with scopes_disabled():
+        assert ResultSnapshot.objects.get(pk=snapshot.pk).data == snapshot.data
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["999999"], "assessment 999999: no such assessment"),
+        ([], "one of the arguments assessment_id --all is required"),
+    ],
+)
+def test_rescore_command_bad_arguments_fail_cleanly(personas, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("rescore", *args)
+
+
+def test_rescore_command_open_assessment_fails_cleanly(personas):
+    with (
+        translation.override("en"),
+        pytest.raises(CommandError, match="Only a closed assessment can be recomputed"),
+    ):
+        call_command("rescore", str(personas.assessment.pk))

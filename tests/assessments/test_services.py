@@ -1,10 +1,15 @@
+import threading
+import uuid
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import translation
 from django_scopes import scope
 
-from assessments import scoring, services
-from assessments.models import Answer, Invitation, Membership, ResultSnapshot, Role
+from assessments import scoring, selectors, services
+from assessments.models import Answer, Assessment, Invitation, Membership, ResultSnapshot, Role
 
 from ..factories import MembershipFactory, OrganisationFactory, UserFactory
 
@@ -158,7 +163,9 @@ def test_close_assessment_snapshot_equals_scoring_of_answers(personas, questions
                     ),
                 )
                 for key in scoring.SECTION_KEYS
-            )
+            ),
+            # catalogue 2026.1 names these; d and r_min are method 2's defaults
+            parameters=scoring.Parameters(threshold=0.6, min_coverage=0.5, min_group_size=3),
         )
         expected = scoring.score(
             spec,
@@ -251,3 +258,211 @@ def test_save_answer_keeps_rounds_apart(personas, questions):
         services.save_answer(respondent=r, question=questions[0], value=3, client_ts=5, round=2)
         rows = sorted(Answer.objects.filter(respondent=r).values_list("round", "value"))
         assert rows == [(1, 1), (2, 3)]
+
+
+# --------------------------------------------------------------------------- method 2: rescoring
+
+
+def _closed_with_method_1(personas, questions) -> ResultSnapshot:
+    """A closed assessment whose stored result was computed with method 1 (as every result
+    stored before method 2 was): the migration labels such snapshots 1."""
+    with scope(organisation=personas.org_a):
+        values = [4, 4, 3, 3, 4, 4, 3, 0, 2, 2, 1, 0]
+        for question, value in zip(questions[:12], values, strict=True):
+            services.save_answer(respondent=personas.respondent, question=question, value=value)
+        snapshot = services.close_assessment(assessment=personas.assessment)
+        data = dict(snapshot.data)
+        data["result"] = {"stage": {"index": 1, "key": "alignment"}, "blockers": ["IN-01"]}
+        snapshot.data = data
+        snapshot.method = 1
+        snapshot.save()
+        return snapshot
+
+
+def test_close_assessment_stores_method_2(personas):
+    with scope(organisation=personas.org_a):
+        snapshot = services.close_assessment(assessment=personas.assessment)
+
+    assert snapshot.method == scoring.METHOD == 2
+    assert snapshot.data["result"]["method"] == 2
+
+
+def test_recompute_result_scores_stored_answers_and_keeps_earlier_result(personas, questions):
+    old = _closed_with_method_1(personas, questions)
+    with scope(organisation=personas.org_a):
+        # Live rows changed behind the snapshot's back: the recomputation must not see them.
+        Answer.objects.filter(respondent=personas.respondent).update(value=0)
+        expected = selectors.score_inputs(
+            catalogue=personas.assessment.catalogue, inputs=old.data["inputs"]
+        )
+
+        snapshot = services.recompute_result(assessment=personas.assessment)
+
+        snapshot.refresh_from_db()
+        assert snapshot.method == 2
+        assert snapshot.data["result"] == expected
+        assert snapshot.data["result"]["sections"]["alignment"]["fulfilment"] > 0
+        assert snapshot.previous_results == [
+            {
+                "method": 1,
+                "computed_at": old.created_at.isoformat(),
+                "result": {"stage": {"index": 1, "key": "alignment"}, "blockers": ["IN-01"]},
+            }
+        ]
+        assert snapshot.created_at == old.created_at
+        assert snapshot.data["inputs"] == old.data["inputs"]
+        personas.assessment.refresh_from_db()
+        assert personas.assessment.closed_at == old.created_at
+
+
+def test_recompute_result_twice_leaves_current_method_result_alone(personas, questions):
+    _closed_with_method_1(personas, questions)
+    with scope(organisation=personas.org_a):
+        first = services.recompute_result(assessment=personas.assessment)
+        again = services.recompute_result(assessment=personas.assessment)
+
+        again.refresh_from_db()
+        assert again.data == first.data
+        assert len(again.previous_results) == 1
+
+
+def test_recompute_result_open_assessment_refused(personas):
+    with (
+        scope(organisation=personas.org_a),
+        translation.override("en"),
+        pytest.raises(ValidationError, match="Only a closed assessment can be recomputed"),
+    ):
+        services.recompute_result(assessment=personas.assessment)
+
+
+def test_result_for_comparison_recomputes_other_method_without_storing(personas, questions):
+    old = _closed_with_method_1(personas, questions)
+    with scope(organisation=personas.org_a):
+        snapshot = ResultSnapshot.objects.select_related("assessment__catalogue").get(pk=old.pk)
+
+        result = selectors.result_for_comparison(snapshot=snapshot)
+
+        assert result["method"] == 2
+        assert result == selectors.score_inputs(
+            catalogue=personas.assessment.catalogue, inputs=old.data["inputs"]
+        )
+        snapshot.refresh_from_db()
+        assert snapshot.method == 1
+        assert "blockers" in snapshot.data["result"]
+
+
+def test_result_for_comparison_same_method_returns_stored_result(personas):
+    with scope(organisation=personas.org_a):
+        snapshot = services.close_assessment(assessment=personas.assessment)
+
+        assert selectors.result_for_comparison(snapshot=snapshot) == snapshot.data["result"]
+
+
+def test_save_answer_click_time_ahead_of_the_server_stored_as_now(personas, questions):
+    with scope(organisation=personas.org_a):
+        before = services.now_ms()
+        answer, applied = services.save_answer(
+            respondent=personas.respondent, question=questions[0], value=2, client_ts=10**30
+        )
+        assert applied and before <= answer.client_ts <= services.now_ms()
+        assert Answer.objects.get(pk=answer.pk).client_ts == answer.client_ts
+
+
+def test_save_answer_without_click_time_applies_over_a_newer_click(personas, questions):
+    # A plain form post (no click time) is the person's latest intent.
+    with scope(organisation=personas.org_a):
+        r = personas.respondent
+        services.save_answer(respondent=r, question=questions[0], value=4, client_ts=1000)
+        Answer.objects.filter(respondent=r).update(client_ts=10**15)  # stored before clamping
+        _answer, applied = services.save_answer(respondent=r, question=questions[0], value=0)
+        assert applied
+        assert Answer.objects.get(respondent=r).value == 0
+
+
+def test_save_answers_applies_each_in_the_same_queries_whatever_their_number(
+    personas, questions, django_assert_num_queries
+):
+    with scope(organisation=personas.org_a):
+        r = personas.respondent
+        services.save_answer(respondent=r, question=questions[0], value=4, client_ts=1000)
+        Answer.objects.filter(respondent=r).update(client_ts=10**15)
+        # Savepoint, lock, stored answers, insert, update, release.
+        with django_assert_num_queries(6):
+            services.save_answers(
+                respondent=r, answers=[(questions[0], 1, "Neu"), (questions[1], None, "")]
+            )
+        with django_assert_num_queries(6):
+            services.save_answers(
+                respondent=r, answers=[(q, 2, "") for q in questions[:3]] + [(questions[9], 3, "")]
+            )
+        stored = dict(Answer.objects.filter(respondent=r).values_list("question_id", "value"))
+        assert stored == {
+            questions[0].pk: 2,
+            questions[1].pk: 2,
+            questions[2].pk: 2,
+            questions[9].pk: 3,
+        }
+
+
+def test_save_answers_after_submit_locked_and_nothing_stored(personas, questions):
+    with scope(organisation=personas.org_a):
+        services.submit_respondent(respondent=personas.respondent)
+        with pytest.raises(services.AnswerLocked):
+            services.save_answers(respondent=personas.respondent, answers=[(questions[0], 1, "")])
+        assert not Answer.objects.filter(respondent=personas.respondent).exists()
+
+
+def test_save_answers_invalid_value_refused_and_nothing_stored(personas, questions):
+    with scope(organisation=personas.org_a):
+        with pytest.raises(ValidationError):
+            services.save_answers(
+                respondent=personas.respondent,
+                answers=[(questions[0], 1, ""), (questions[1], 7, "")],
+            )
+        assert not Answer.objects.filter(respondent=personas.respondent).exists()
+
+
+def test_create_assessment_same_creation_token_returns_the_first(personas, catalogue):
+    token = uuid.uuid4()
+    with scope(organisation=personas.org_a):
+        kwargs = {
+            "organisation": personas.org_a,
+            "created_by": personas.users["owner"],
+            "title": "Einmal",
+            "catalogue": catalogue,
+            "target_stage": None,
+            "respondents": [(personas.users["respondent"], "it")],
+            "creation_token": token,
+        }
+        first = services.create_assessment(**kwargs)
+        again = services.create_assessment(**{**kwargs, "title": "Zweimal"})
+        assert again == first
+        assert Assessment.objects.filter(organisation=personas.org_a).count() == 2  # + personas'
+        other = services.create_assessment(**{**kwargs, "creation_token": uuid.uuid4()})
+        assert other != first
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer anyway")
+@pytest.mark.django_db(transaction=True)
+def test_save_answer_locks_only_its_own_respondent(personas, questions):
+    """While one person's click is being written, another respondent's click of the same
+    assessment goes through: the lock is on the respondent row, not the assessment."""
+    with scope(organisation=personas.org_a):
+        colleague = personas.assessment.respondents.create(user=UserFactory(), perspective="it")
+    done = threading.Event()
+
+    def colleague_clicks():
+        try:
+            with scope(organisation=personas.org_a):
+                services.save_answer(respondent=colleague, question=questions[0], value=2)
+            done.set()
+        finally:
+            connection.close()
+
+    with scope(organisation=personas.org_a), transaction.atomic():
+        services.save_answer(respondent=personas.respondent, question=questions[0], value=1)
+        thread = threading.Thread(target=colleague_clicks)
+        thread.start()
+        finished_while_locked = done.wait(timeout=10)
+    thread.join(timeout=10)
+    assert finished_while_locked

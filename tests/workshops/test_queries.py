@@ -41,15 +41,17 @@ def filled_self_paced(request, personas, clear_cache, client):
     return room, tokens
 
 
-PRESENTER_PAGE = 6
-PRESENTER_PAGE_REVEALED = 7
-PRESENTER_STATE = 5
-PRESENTER_STATE_SELF_PACED = 6
+# Signed-in pages: Django's session and user, two queries. A vote: save_answer's lock,
+# stored answer and write, in a savepoint here.
+PRESENTER_PAGE = 7
+PRESENTER_PAGE_REVEALED = 8
+PRESENTER_STATE = 6
+PRESENTER_STATE_SELF_PACED = 7
 PARTICIPANT_PAGE = 5
 PARTICIPANT_PAGE_SELF_PACED = 5
 PARTICIPANT_STATE = 3
 PARTICIPANT_STATE_SELF_PACED = 3
-VOTE = 3
+VOTE = 7
 
 
 def _presenter(client, personas, room, name):

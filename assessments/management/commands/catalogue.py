@@ -9,8 +9,10 @@ from django.db import OperationalError, ProgrammingError
 from assessments.catalogue import (
     CatalogueError,
     catalogue_data_for_cli,
+    catalogue_warnings,
     export_data,
     load_catalogue,
+    parse_catalogue,
 )
 
 
@@ -54,6 +56,9 @@ class Command(BaseCommand):
             raise CommandError(
                 "the database is not set up; run `python manage.py migrate` first"
             ) from None
+        # Valid but unfit for method 2: said on stderr, the version is loaded all the same.
+        for warning in catalogue_warnings(parse_catalogue(text)):
+            self.stderr.write(f"warning: {warning}")
         name = f"{catalogue.slug} {catalogue.version}"
         if written:
             count = catalogue.questions.count()

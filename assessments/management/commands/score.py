@@ -20,6 +20,8 @@ from assessments.catalogue import CatalogueError, catalogue_data_for_cli, spec_f
 
 TOP_LEVEL_KEYS = ("respondents", "consensus", "target_stage")
 RESPONDENT_KEYS = ("perspective", "answers")
+# object > respondents list > respondent object > answers object: nothing deeper is valid.
+MAX_DEPTH = 4
 
 
 class InputError(ValueError):
@@ -48,14 +50,53 @@ def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
     return data
 
 
+def nesting_depth_exceeds(text: str, limit: int) -> tuple[int, int] | None:
+    """(line, column) of the first bracket that opens level ``limit + 1``, outside
+    strings, or None. Checked before parsing, so a deep document never reaches the JSON
+    parser's recursion."""
+    depth = 0
+    in_string = escaped = False
+    line, column = 1, 0
+    for char in text:
+        column += 1
+        if char == "\n":
+            line, column = line + 1, 0
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return line, column
+        elif char in "]}":
+            depth -= 1
+    return None
+
+
 def parse_input(text: str) -> tuple[list[scoring.ResponseSet], dict | None, object]:
     """Check the shape of an answers document; values are checked by scoring.score."""
+    too_deep = nesting_depth_exceeds(text, MAX_DEPTH)
+    if too_deep is not None:
+        raise InputError(
+            f"nesting deeper than the format allows ({MAX_DEPTH} levels) at line "
+            f"{too_deep[0]}, column {too_deep[1]}"
+        )
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from None
+    except InputError:
+        raise
+    except ValueError:  # e.g. an integer with more digits than Python converts
+        raise InputError("malformed JSON: a number is too long to read") from None
     if not isinstance(data, dict):
         raise InputError(f"top level: expected a JSON object, got {_type_name(data)}")
     for key in data:

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -141,3 +143,23 @@ def test_close_confirmation_query_count_constant_in_respondents(
     with django_assert_num_queries(len(one.captured_queries)):
         html = client.get(url).content.decode()
     assert html.count("<li>") == 9
+
+
+def test_create_assessment_double_submit_creates_one(client, personas, catalogue):
+    client.force_login(personas.users["consultant"])
+    path = reverse("assessment_create", kwargs={"org_slug": "org-a"})
+    form = client.get(path).content.decode()
+    token = re.search(r'name="creation_token" value="([^"]+)"', form).group(1)
+    data = {
+        "title": "Doppelklick",
+        "catalogue": catalogue.pk,
+        "target_stage": "",
+        f"perspective_{personas.users['respondent'].pk}": "business",
+        "creation_token": token,
+    }
+    first = client.post(path, data)
+    second = client.post(path, data)
+    assert first.status_code == second.status_code == 302
+    assert second.url == first.url
+    with scopes_disabled():
+        assert Assessment.objects.filter(title="Doppelklick").count() == 1

@@ -133,12 +133,15 @@ def test_plain_form_without_javascript_saves_section(respondent_client, personas
         assert Answer.objects.get(question=alignment[1]).comment == "Nur bei Großprojekten"
 
 
-def test_plain_form_garbage_value_not_saved(respondent_client, personas):
+def test_plain_form_garbage_value_not_saved_and_marked(respondent_client, personas):
     response = respondent_client.post(
         url(personas, "questionnaire_section", section_key="alignment"),
         {"q-AL-01": "9", "q-AL-02": "1"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert response.status_code == 302
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="error-AL-01"' in html and 'id="error-AL-02"' not in html
     assert stored(personas) == {"AL-02": 1}
 
 
@@ -181,9 +184,9 @@ def test_section_page_query_count_constant_in_questions_and_respondents(
     path = url(personas, "questionnaire_section", section_key="alignment")
     client.get(path)  # the process caches the catalogue after its first read
     baseline = _queries(client, path)
-    # The session with its user, the membership, and the respondent with assessment,
-    # catalogue and answers in one statement.
-    assert baseline == 3
+    # The session, its user, the membership with its organisation, the respondent with
+    # assessment and catalogue, the answers (the catalogue is cached by the process).
+    assert baseline == 5
 
     with scope(organisation=personas.org_a):
         for q in questions[:15]:
@@ -226,10 +229,10 @@ def test_autosave_query_count_fixed(respondent_client, personas, django_assert_n
         respondent_client.post(
             url(personas, "questionnaire_save"), {"question": "AL-03", "value": "1", "ts": "3"}
         )
-    # The session with its user, then the one upsert (organisation, membership, respondent,
-    # question and lock are its conditions); PostgreSQL counts the progress in the same
-    # statement, SQLite (in-process, no round trip) in a second one.
-    assert len(ctx.captured_queries) == (2 if connection.vendor == "postgresql" else 3)
+    # The session, its user, the membership, the respondent with assessment and catalogue;
+    # in one transaction (a savepoint in tests) the respondent's row locked while it may
+    # answer, the stored answer, its insert or update; then the progress count.
+    assert len(ctx.captured_queries) == 1 + 1 + 1 + 1 + (1 + 1 + 1 + 1 + 1) + 1
 
 
 def test_autosave_progress_counts_new_answers_not_changes(respondent_client, personas):
@@ -255,3 +258,102 @@ def test_autosave_removed_member_404_and_nothing_stored(respondent_client, perso
     )
     assert response.status_code == 404
     assert stored(personas) == {}
+
+
+# Probe findings: bad numbers, clocks running ahead, lost clicks, comments without an answer.
+
+
+@pytest.mark.parametrize("ts", ["9" * 25, str(2**63), str(2**53), "-" + "9" * 25])
+def test_autosave_ts_out_of_range_400_and_nothing_stored(respondent_client, personas, ts):
+    response = respondent_client.post(
+        url(personas, "questionnaire_save"), {"question": "AL-01", "value": "2", "ts": ts}
+    )
+    assert response.status_code == 400
+    assert response.json()["ok"] is False
+    assert stored(personas) == {}
+
+
+@pytest.mark.parametrize("huge", [str(10**19 + 7), str(2**63)])
+@pytest.mark.parametrize(
+    ("name", "method", "extra"),
+    [
+        ("questionnaire_save", "post", {}),
+        ("questionnaire", "get", {}),
+        ("questionnaire_section", "get", {"section_key": "alignment"}),
+        ("questionnaire_submit", "get", {}),
+    ],
+)
+def test_questionnaire_assessment_id_beyond_64_bits_404(
+    respondent_client, personas, name, method, extra, huge
+):
+    path = url(personas, name, **extra).replace(f"/a/{personas.assessment.pk}/", f"/a/{huge}/")
+    data = {"question": "AL-01", "value": "2", "ts": "1"} if method == "post" else None
+    response = getattr(respondent_client, method)(path, data)
+    assert response.status_code == 404
+    assert stored(personas) == {}
+
+
+def test_autosave_click_from_a_clock_running_ahead_does_not_freeze_the_answer(
+    respondent_client, personas
+):
+    now = services.now_ms()
+    ahead = respondent_client.post(
+        url(personas, "questionnaire_save"),
+        {"question": "AL-01", "value": "1", "ts": str(now + 3_600_000)},
+    ).json()
+    assert ahead["ok"] and ahead["applied"] and ahead["ts"] == now + 3_600_000
+    later = respondent_client.post(
+        url(personas, "questionnaire_save"),
+        {"question": "AL-01", "value": "3", "ts": str(services.now_ms() + 5)},
+    ).json()
+    assert later["ok"] and later["applied"]
+    assert stored(personas) == {"AL-01": 3}
+
+
+def test_autosave_losing_click_says_so_with_the_stored_answer(respondent_client, personas):
+    save = url(personas, "questionnaire_save")
+    respondent_client.post(
+        save, {"question": "AL-01", "value": "dk", "ts": "2000", "comment": "Unklar"}
+    )
+    lost = respondent_client.post(save, {"question": "AL-01", "value": "1", "ts": "1500"}).json()
+    assert lost["ok"] is True and lost["applied"] is False and lost["ts"] == 1500
+    assert (lost["value"], lost["comment"]) == ("dk", "Unklar")
+    assert lost["saved_at"]
+    assert stored(personas) == {"AL-01": None}
+
+
+def test_plain_form_applies_what_was_submitted_over_a_newer_click(
+    respondent_client, personas, questions
+):
+    # A click stored with a time far ahead (a device clock running fast, before clamping):
+    # the person's plain form submit is their latest intent and replaces it.
+    with scope(organisation=personas.org_a):
+        Answer.objects.create(
+            respondent=personas.respondent, question=questions[0], value=4, client_ts=10**15
+        )
+    response = respondent_client.post(
+        url(personas, "questionnaire_section", section_key="alignment"),
+        {f"q-{questions[0].code}": "1", f"c-{questions[0].code}": "Neu"},
+    )
+    assert response.status_code == 302
+    assert stored(personas) == {questions[0].code: 1}
+    with scopes_disabled():
+        assert Answer.objects.get(question=questions[0]).comment == "Neu"
+
+
+def test_plain_form_comment_without_answer_is_kept_and_explained(
+    respondent_client, personas, questions
+):
+    first, second = questions[0].code, questions[1].code
+    response = respondent_client.post(
+        url(personas, "questionnaire_section", section_key="alignment"),
+        {f"c-{first}": "Nur im Vorstand", f"q-{second}": "2"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    # Not redirected: the page comes back with the typed comment and says what it needs.
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nur im Vorstand</textarea>" in html
+    assert "choose an answer" in html.lower()
+    assert f'id="q-{second}-2" value="2" checked' in html
+    assert stored(personas) == {second: 2}

@@ -2,6 +2,8 @@
 German through the UI with the network lost half-way, keyboard-only answering, and axe-core
 WCAG 2.2 AA checks of the questionnaire and results pages."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
@@ -177,3 +179,51 @@ def test_questionnaire_and_results_pass_axe_wcag_aa(personas, questions, browser
     viewer_page.goto(reverse("results", kwargs={"org_slug": "org-a", "pk": personas.assessment.pk}))
     viewer_page.locator("[data-figure='fig-radar'] .main-svg").first.wait_for()
     assert axe_violations(viewer_page) == []
+
+
+def test_comment_typed_before_an_answer_survives_reload_and_is_saved_with_it(
+    personas, questions, browser_contexts
+):
+    context = browser_contexts(personas.users["respondent"])
+    page = context.new_page()
+    page.goto(section_url(personas, "alignment"))
+    code = questions[0].code
+    page.click(f"#q-{code} details.comment summary")
+    page.fill(f"#c-{code}", "Nur im Vorstand besprochen")
+    # The page says that the comment waits for an answer, and keeps it on this device.
+    page.locator(f"#state-{code}.is-waiting").wait_for()
+    page.reload()
+    assert page.locator(f"#c-{code}").input_value() == "Nur im Vorstand besprochen"
+    assert page.locator(f"#q-{code} details.comment").get_attribute("open") is not None
+    page.locator(f"#state-{code}.is-waiting").wait_for()
+    page.click(f"label[for='q-{code}-3']")
+    wait_saved(page, code)
+    with scopes_disabled():
+        answer = Answer.objects.get(respondent=personas.respondent, question=questions[0])
+    assert (answer.value, answer.comment) == (3, "Nur im Vorstand besprochen")
+
+
+def test_click_from_a_clock_running_behind_shows_the_answer_that_won_then_applies(
+    personas, questions, browser_contexts
+):
+    from assessments import services
+
+    code = questions[0].code
+    with scope(organisation=personas.org_a):
+        services.save_answer(respondent=personas.respondent, question=questions[0], value=4)
+    context = browser_contexts(personas.users["respondent"])
+    page = context.new_page()
+    # This device's clock runs an hour behind the server's.
+    page.clock.install(time=datetime.datetime.now() - datetime.timedelta(hours=1))
+    page.goto(section_url(personas, "alignment"))
+    page.click(f"label[for='q-{code}-1']")
+    # The older click lost: the page shows the stored answer, not "Saved".
+    page.locator(f"#state-{code}.is-kept").wait_for()
+    assert page.locator(f"#q-{code}-4").is_checked()
+    with scopes_disabled():
+        assert Answer.objects.get(question=questions[0]).value == 4
+    # The page has learnt the server's time from the answer: the next click applies.
+    page.click(f"label[for='q-{code}-1']")
+    wait_saved(page, code)
+    with scopes_disabled():
+        assert Answer.objects.get(question=questions[0]).value == 1

@@ -81,7 +81,8 @@ def test_perception_gap_hidden_below_k_and_shown_at_k(client, personas, question
 
     with scope(organisation=personas.org_a):
         services.reopen_assessment(assessment=personas.assessment)
-    add_respondents(personas, questions, "business", 1, 3)  # business now has 3
+    # business now has 3 who answered (the persona respondent is blank and does not count)
+    add_respondents(personas, questions, "business", 2, 3)
     close(personas)
     html = client.get(results_url(personas), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Gap business − IT" in html and 'id="fig-gap"' in html
@@ -116,7 +117,8 @@ def test_result_view_warning_texts_are_plain_words(personas, questions):
 
 
 def test_agreement_change_across_rounds_shown(client, personas, questions):
-    """Two rounds on one question: agreement rises from 0.5 (answers 0 and 2: σ = 1) to 1."""
+    """Two rounds on one question: agreement (r_wg) rises from 0 (answers 0 and 2: sample
+    variance 2) to 1."""
     add_respondents(personas, questions[:1], "it", 1, 0)
     with scope(organisation=personas.org_a):
         services.save_answer(respondent=personas.respondent, question=questions[0], value=2)
@@ -124,9 +126,9 @@ def test_agreement_change_across_rounds_shown(client, personas, questions):
             services.save_answer(respondent=respondent, question=questions[0], value=3, round=2)
     snapshot = close(personas)
     first, last = snapshot.data["rounds"][questions[0].code]
-    assert (first["round"], first["n"], first["sigma"], first["agreement"]) == (1, 2, 1.0, 0.5)
-    assert (last["round"], last["sigma"], last["agreement"]) == (2, 0.0, 1.0)
+    assert (first["round"], first["n"], first["agreement"]) == (1, 2, 0.0)
+    assert (last["round"], last["agreement"]) == (2, 1.0)
     assert snapshot.data["result"]["questions"][questions[0].code]["value"] == 3
     client.force_login(personas.users["owner"])
     html = client.get(results_url(personas), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Agreement across voting rounds" in html and "+50 pp" in html
+    assert "Agreement across voting rounds" in html and "+100 pp" in html

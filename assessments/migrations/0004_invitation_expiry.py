@@ -7,7 +7,7 @@ import assessments.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0002_user_session"),
+        ("assessments", "0003_method2"),
     ]
 
     operations = [

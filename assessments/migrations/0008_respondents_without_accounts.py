@@ -9,7 +9,7 @@ import assessments.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0003_invitation_expiry"),
+        ("assessments", "0007_clamp_future_click_times"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
