@@ -127,3 +127,10 @@ class AssessmentForm(forms.Form):
         if not self.errors and not self.respondents():
             raise forms.ValidationError(_("Choose at least one respondent."))
         return cleaned
+
+
+class OrganisationSettingsForm(OrganisationForm):
+    """The owner's settings page: the organisation's details and its retention period."""
+
+    class Meta(OrganisationForm.Meta):
+        fields = [*OrganisationForm.Meta.fields, "retention_months"]

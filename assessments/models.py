@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -60,6 +60,18 @@ class Organisation(models.Model):
         _("size"), max_length=20, choices=SizeBand.choices, default=SizeBand.MEDIUM
     )
     country = models.CharField(_("country"), max_length=2, default="DE")
+    # Months after an assessment's close when its respondents' answers and personal data are
+    # erased (``manage.py apply_retention``); empty keeps them.
+    retention_months = models.PositiveSmallIntegerField(
+        _("delete respondents' data after (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "Months after an assessment is closed when its respondents' answers and personal "
+            "data are erased; the stored result keeps its figures. Leave empty to keep them."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -461,3 +473,98 @@ class ResultSnapshot(models.Model):
     def previous_results(self) -> list[dict]:
         """Earlier results of this snapshot (newest first), each with its method."""
         return self.data.get("previous", [])
+
+
+class PlanStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")
+
+
+class PlanItem(models.Model):
+    """One action of the organisation's plan. It belongs to the organisation, not to a
+    snapshot, so it carries over to the next assessment; ``assessment`` names where it came
+    from (emptied when that assessment is deleted). ``question_codes`` are catalogue codes,
+    stable across catalogue versions."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="plan_items"
+    )
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plan_items",
+    )
+    question_codes = models.JSONField(_("questions"), default=list, blank=True)
+    title = models.CharField(_("action"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=pgettext_lazy("plan item", "owner"),
+    )
+    owner_name = models.CharField(_("owner (name)"), max_length=200, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.OPEN
+    )
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("plan item")
+        verbose_name_plural = _("plan items")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (PlanStatus.OPEN, PlanStatus.IN_PROGRESS)
+
+    @property
+    def owner_label(self) -> str:
+        if self.owner_id is not None and self.owner is not None:
+            return self.owner.get_full_name() or self.owner.get_username()
+        return self.owner_name
+
+
+class AuditKind(models.TextChoices):
+    ASSESSMENT_DELETED = "assessment_deleted", _("Assessment deleted")
+    RESPONDENT_ERASED = "respondent_erased", _("Respondent's data erased")
+    RETENTION_APPLIED = "retention_applied", _("Retention period applied")
+
+
+class AuditEvent(models.Model):
+    """A record that data was deleted: who, when, what kind and how many rows. It keeps no
+    erased data: no names, no answers, not even the assessment's title."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    kind = models.CharField(max_length=30, choices=AuditKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )  # empty: the worker applied the retention setting (or the actor's account is gone)
+    assessment_ref = models.PositiveIntegerField(null=True, blank=True)  # the id it had
+    counts = models.JSONField(default=dict)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")

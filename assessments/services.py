@@ -61,12 +61,23 @@ def create_organisation(*, user, name: str, industry: str = "", size_band: str, 
 
 
 @transaction.atomic
-def update_organisation(*, organisation, name: str, industry: str, size_band: str, country: str):
+def update_organisation(
+    *,
+    organisation,
+    name: str,
+    industry: str,
+    size_band: str,
+    country: str,
+    retention_months: int | None,
+):
     organisation.name = name
     organisation.industry = industry
     organisation.size_band = size_band
     organisation.country = country.upper()
-    organisation.save(update_fields=["name", "industry", "size_band", "country"])
+    organisation.retention_months = retention_months
+    organisation.save(
+        update_fields=["name", "industry", "size_band", "country", "retention_months"]
+    )
     return organisation
 
 

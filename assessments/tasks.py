@@ -1,9 +1,16 @@
-"""Background work of an engagement (django-tasks on the database backend, run by
-``manage.py db_worker``): mails to respondents never go out in a request."""
+"""Background jobs of the assessments app (django-tasks, run by ``manage.py db_worker``):
+retention, and the mails to respondents, which never go out in a request."""
 
 from django_tasks import task
 
-from . import engagement
+from . import data_control, engagement
+
+
+@task()
+def apply_retention_task() -> int:
+    """Apply every organisation's retention period; returns how many assessments had
+    respondents' data erased. Enqueued by ``manage.py apply_retention --enqueue``."""
+    return len(data_control.apply_retention())
 
 
 @task()

@@ -23,6 +23,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "manage_assessments": frozenset({Role.OWNER, Role.CONSULTANT}),
     "view_results": frozenset({Role.OWNER, Role.CONSULTANT, Role.VIEWER}),
     "facilitate": frozenset({Role.OWNER, Role.CONSULTANT}),
+    "control_data": frozenset({Role.OWNER}),  # delete assessments, erase respondents
 }
 
 

@@ -1,6 +1,15 @@
 from django.urls import path, register_converter
 
-from .views import assessments, organisations, personal_link, questionnaire, respondents, results
+from .views import (
+    assessments,
+    data_control,
+    organisations,
+    personal_link,
+    plan,
+    questionnaire,
+    respondents,
+    results,
+)
 
 
 class IdConverter:
@@ -85,6 +94,21 @@ urlpatterns = [
     path(a + "schedule/", respondents.assessment_schedule, name="assessment_schedule"),
     path(a + "r/<int:rid>/", personal_link.respondent_link, name="respondent_link"),
     path(a + "r/<int:rid>/opt-out/", personal_link.respondent_optout, name="respondent_optout"),
+    # Action plan (issue 13)
+    path(o + "plan/", plan.plan, name="plan"),
+    path(o + "plan/new/", plan.plan_item_new, name="plan_item_new"),
+    path(o + "plan/<int:item_pk>/edit/", plan.plan_item_edit, name="plan_item_edit"),
+    path(o + "plan/<int:item_pk>/status/", plan.plan_item_status, name="plan_item_status"),
+    path(a + "next/", data_control.assessment_next, name="assessment_next"),
+    # Data control (issue 13)
+    path(o + "audit/", data_control.audit_log, name="audit_log"),
+    path(a + "data/", data_control.assessment_data, name="assessment_data"),
+    path(a + "delete/", data_control.assessment_delete, name="assessment_delete"),
+    path(
+        a + "respondents/<int:respondent_pk>/erase/",
+        data_control.respondent_erase,
+        name="respondent_erase",
+    ),
     path("methodology/", results.methodology, name="methodology"),
     path("healthz", results.healthz, name="healthz"),
 ]

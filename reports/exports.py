@@ -20,14 +20,20 @@ from dataclasses import dataclass
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from assessments import narrative, scoring
+from assessments import narrative, plans, scoring
 from assessments import selectors as assessment_selectors
 from assessments.models import ResultSnapshot
 
 from .content import printable
 
-KINDS = {"answers": ("csv", "xlsx"), "sections": ("csv", "xlsx"), "snapshot": ("json",)}
+KINDS = {
+    "answers": ("csv", "xlsx"),
+    "sections": ("csv", "xlsx"),
+    "snapshot": ("json",),
+    "plan": ("csv", "xlsx"),
+}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -140,6 +146,32 @@ def section_rows(snapshot: ResultSnapshot, sections) -> tuple[list[str], list[li
     return header, rows
 
 
+def plan_table(organisation) -> tuple[list[str], list[list]]:
+    """The organisation's action plan (assessments.plans.plan_rows), one row per action."""
+    header = [
+        _("Action"),
+        _("Questions"),
+        pgettext("plan item", "Owner"),
+        _("Due"),
+        _("Status"),
+        _("Note"),
+        _("From the assessment"),
+    ]
+    rows = [
+        [
+            row["title"],
+            " ".join(row["questions"]),
+            row["owner"],
+            row["due_date"],
+            row["status_label"],
+            row["note"],
+            row["assessment"],
+        ]
+        for row in plans.plan_rows(organisation=organisation)
+    ]
+    return header, rows
+
+
 def _csv_value(value, decimal: str):
     if value is None:
         return ""
@@ -217,6 +249,9 @@ def build_export(*, snapshot: ResultSnapshot, kind: str, fmt: str, lang: str) ->
         if kind == "answers":
             header, rows = answer_rows(snapshot, sections)
             title = _("Answers")
+        elif kind == "plan":
+            header, rows = plan_table(assessment.organisation)
+            title = _("Action plan")
         else:
             header, rows = section_rows(snapshot, sections)
             title = _("Sections")

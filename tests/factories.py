@@ -8,6 +8,8 @@ from assessments.models import (
     Membership,
     Organisation,
     Perspective,
+    PlanItem,
+    PlanStatus,
     Respondent,
     Role,
 )
@@ -67,3 +69,13 @@ class RespondentFactory(factory.django.DjangoModelFactory):
     assessment = factory.SubFactory(AssessmentFactory)
     user = factory.SubFactory(UserFactory)
     perspective = Perspective.BUSINESS
+
+
+class PlanItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanItem
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Action {n}")
+    question_codes = factory.LazyFunction(list)
+    status = PlanStatus.OPEN

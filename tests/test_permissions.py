@@ -9,6 +9,8 @@ import importlib
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from .assessments.plan_permission_rows import plan_item as plan_item_kwargs
+from .assessments.plan_permission_rows import respondent as respondent_kwargs
 from .matrix import (
     ALL_ROLES,
     LOGIN,
@@ -41,7 +43,7 @@ MATRIX: dict[str, Row] = {
     ),
     "password_reset_complete": Row("get", everyone(200)),
     "methodology": Row("get", everyone(200)),
-    "home": Row("get", signed_in(200)),
+    "home": Row("get", everyone(200)),  # visitors see the landing page
     "organisation_create": Row("get", signed_in(200)),
     # The invitation is for new@example.org: anyone may open it, a signed-in account with
     # another address is told which address it was sent to.
@@ -87,6 +89,7 @@ for module in (
     "tests.workshops.permission_rows",
     "tests.reports.permission_rows",
     "tests.assessments.permission_rows",
+    "tests.assessments.plan_permission_rows",
 ):
     try:
         MATRIX.update(importlib.import_module(module).ROWS)
@@ -163,7 +166,8 @@ def test_confirmation_page_permissions(client, personas, name, persona):
 ORG_OBJECT_URLS = sorted(
     name
     for name, row in MATRIX.items()
-    if row.kwargs in (assessment,) or name.startswith("questionnaire_")
+    if row.kwargs in (assessment, respondent_kwargs, plan_item_kwargs)
+    or name.startswith("questionnaire_")
 )
 
 

@@ -11,14 +11,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_scopes import scope, scopes_disabled
 
 from .. import selectors, services
-from ..forms import InvitationForm, OrganisationForm, RoleForm, SignUpForm
+from ..forms import (
+    InvitationForm,
+    OrganisationForm,
+    OrganisationSettingsForm,
+    RoleForm,
+    SignUpForm,
+)
 from ..models import Invitation, Membership, Respondent
 from ..tenancy import org_view, organisations_of
 
 
-@login_required
 def home(request):
-    """Start page: the person's organisations and the questionnaires waiting for them."""
+    """Start page: the person's organisations and the questionnaires waiting for them; a
+    visitor who is not signed in sees what the product does, sign-in and workshop join."""
+    if not request.user.is_authenticated:
+        return render(request, "assessments/landing.html")
     memberships = organisations_of(request.user)
     # A person's own open questionnaires, across their organisations.
     with scopes_disabled():
@@ -61,7 +69,7 @@ def organisation(request):
 
 @org_view("edit_org")
 def organisation_edit(request):
-    form = OrganisationForm(request.POST or None, instance=request.organisation)
+    form = OrganisationSettingsForm(request.POST or None, instance=request.organisation)
     if request.method == "POST" and form.is_valid():
         services.update_organisation(organisation=request.organisation, **form.cleaned_data)
         messages.success(request, _("Changes saved."))

@@ -9,7 +9,7 @@ import assessments.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0007_clamp_future_click_times"),
+        ("assessments", "0008_action_plan_and_retention"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
