@@ -8,7 +8,7 @@ APT_PACKAGES := chromium chromium-driver poppler-utils gettext fonts-dejavu-core
 PG_URL ?= postgres://postgres@127.0.0.1:5432/compass
 HOST ?= 127.0.0.1
 PORT ?= 8000
-RUN_ENV := DJANGO_HTTPS=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost BROWSER_PATH=/usr/bin/chromium
+RUN_ENV := DJANGO_HTTPS=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost BROWSER_PATH=/usr/bin/chromium COMPASS_BASE_URL=http://$(HOST):$(PORT)
 TEST_ENV := DJANGO_HTTPS=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost,testserver DJANGO_ALLOW_ASYNC_UNSAFE=true BROWSER_PATH=/usr/bin/chromium
 PYTEST_ARGS ?=
 # pytest-xdist workers: the suite in parallel (each worker has its own test database,
@@ -53,6 +53,7 @@ run: setup
 	@echo "Co-Creation Compass on http://$(HOST):$(PORT)/  (demo logins: see README.md)"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(RUN_ENV) $(PY) manage.py db_worker --queue-name '*' & \
+	while true; do $(RUN_ENV) $(PY) manage.py remind -v0; sleep 600; done & \
 	$(RUN_ENV) .venv/bin/gunicorn maturity.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - ; \
 	wait
 

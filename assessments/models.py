@@ -263,6 +263,10 @@ class AssessmentStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+def default_reminder_days() -> list[int]:
+    return [3, 7]
+
+
 class Assessment(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="assessments"
@@ -286,6 +290,16 @@ class Assessment(models.Model):
     # The one-time token of the "new assessment" form that created it: a second submit of
     # the same form (a double click, a reload) finds this assessment instead of a copy.
     creation_token = models.UUIDField(null=True, blank=True, editable=False)
+    # Engagement (assessments/engagement.py): an optional last day for answers, and when
+    # respondents who have not submitted are reminded (days after their invitation, days
+    # before the deadline; at most three reminders in all).
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    reminder_days_after = models.JSONField(
+        _("reminders, days after the invitation"), default=default_reminder_days
+    )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("reminder, days before the deadline"), null=True, blank=True, default=2
+    )
 
     objects = ScopedManager(organisation="organisation")
 
@@ -307,8 +321,14 @@ class Assessment(models.Model):
         return self.status == AssessmentStatus.OPEN
 
 
+class Language(models.TextChoices):
+    DE = "de", _("German")
+    EN = "en", _("English")
+
+
 class Respondent(models.Model):
-    """Someone whose answers count: a member invited to the questionnaire, or a workshop
+    """Someone whose answers count: a member invited to the questionnaire, a person without
+    an account who answers by personal link (name, e-mail, ``link_user``), or a workshop
     participant (then ``user`` is empty and the workshop app links the participant)."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="respondents")
@@ -322,6 +342,33 @@ class Respondent(models.Model):
     perspective = models.CharField(_("perspective"), max_length=10, choices=Perspective.choices)
     created_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Personal link (assessments/engagement.py). The link user is a hidden account without a
+    # usable password that only django-sesame tokens reach; it is never a member.
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.DE
+    )
+    link_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="personal_link_respondent",
+    )
+    invited_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+    reminders_opt_out = models.BooleanField(default=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # A mail waiting to go out ("invitation" or "reminder"), its failed attempts, the last
+    # error and when ``manage.py remind`` tries again (None with an error: given up).
+    mail_pending = models.CharField(max_length=20, blank=True)
+    mail_attempts = models.PositiveSmallIntegerField(default=0)
+    mail_error = models.TextField(blank=True)
+    mail_retry_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(organisation="assessment__organisation")
 
@@ -331,7 +378,12 @@ class Respondent(models.Model):
                 fields=["assessment", "user"],
                 condition=models.Q(user__isnull=False),
                 name="one_respondent_per_user",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["assessment", "email"],
+                condition=~models.Q(email=""),
+                name="one_respondent_per_email",
+            ),
         ]
         ordering = ["id"]
 

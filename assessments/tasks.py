@@ -1,4 +1,6 @@
-"""Background jobs of the assessments app (django-tasks, run by ``manage.py db_worker``)."""
+"""Background jobs of the assessments app (django-tasks, run by ``manage.py db_worker``).
+The respondents' mails have their task beside the code that queues them
+(``engagement.send_respondent_mail_task``), so that they never go out in a request."""
 
 from django_tasks import task
 

@@ -1,6 +1,15 @@
 from django.urls import path, register_converter
 
-from .views import assessments, data_control, organisations, plan, questionnaire, results
+from .views import (
+    assessments,
+    data_control,
+    organisations,
+    personal_link,
+    plan,
+    questionnaire,
+    respondents,
+    results,
+)
 
 
 class IdConverter:
@@ -56,6 +65,35 @@ urlpatterns = [
         name="questionnaire_section",
     ),
     path(a + "results/", results.results, name="results"),
+    # Engagement: respondents without accounts, personal links, participation (issue 13)
+    path(a + "participation/", respondents.participation, name="participation"),
+    path(a + "respondents/add/", respondents.respondent_add, name="respondent_add"),
+    path(a + "respondents/upload/", respondents.respondent_upload, name="respondent_upload"),
+    path(
+        a + "respondents/upload/confirm/",
+        respondents.respondent_import_confirm,
+        name="respondent_import_confirm",
+    ),
+    path(a + "respondents/invite/", respondents.respondents_invite, name="respondents_invite"),
+    path(a + "respondents/remind/", respondents.respondents_remind, name="respondents_remind"),
+    path(
+        a + "respondents/<int:rid>/remind/",
+        respondents.respondent_remind,
+        name="respondent_remind",
+    ),
+    path(
+        a + "respondents/<int:rid>/resend/",
+        respondents.respondent_resend,
+        name="respondent_resend",
+    ),
+    path(
+        a + "respondents/<int:rid>/revoke/",
+        respondents.respondent_revoke,
+        name="respondent_revoke",
+    ),
+    path(a + "schedule/", respondents.assessment_schedule, name="assessment_schedule"),
+    path(a + "r/<int:rid>/", personal_link.respondent_link, name="respondent_link"),
+    path(a + "r/<int:rid>/opt-out/", personal_link.respondent_optout, name="respondent_optout"),
     # Action plan (issue 13)
     path(o + "plan/", plan.plan, name="plan"),
     path(o + "plan/new/", plan.plan_item_new, name="plan_item_new"),

@@ -136,6 +136,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "assessments.engagement.PersonalLinkMiddleware",
 ]
 
 ROOT_URLCONF = "maturity.urls"
@@ -222,7 +223,21 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Personal links of respondents without accounts (assessments/engagement.py).
+    "sesame.backends.ModelBackend",
 ]
+
+
+def link_days() -> int:
+    """How long a respondent's personal link stays valid, in days (it also ends with the
+    assessment's deadline)."""
+    return env_int("COMPASS_LINK_DAYS", 60, minimum=1)
+
+
+SESAME_MAX_AGE = link_days() * 86400
+# The address personal links in mails start with (mails go out from the worker, which knows
+# no request to take the host from).
+COMPASS_BASE_URL = env_str("COMPASS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -134,6 +134,8 @@ def assessment_detail(request, pk):
 
 def _respondent_label(respondent) -> str:
     # Workshop participants have no user; the perspective tells them apart well enough.
+    if respondent.name:  # a respondent without account (personal link)
+        return respondent.name
     if respondent.user is not None:
         return respondent.user.get_full_name() or respondent.user.get_username()
     return _("Workshop participant (%(perspective)s)") % {

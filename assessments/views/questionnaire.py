@@ -9,20 +9,22 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import selectors, services
+from .. import engagement, selectors, services
+from ..engagement import questionnaire_view
 from ..forms import DONT_KNOW, parse_value
 from ..models import Respondent
-from ..tenancy import org_view
 
 
 def _questionnaire(request, pk) -> tuple[Respondent, dict]:
-    """The person's own respondent row (with assessment and catalogue) and answers."""
-    found = selectors.own_questionnaire(
-        organisation=request.organisation, assessment_id=pk, user=request.user
+    """The person's own respondent row (with assessment and catalogue) and answers: the
+    member's, or the personal-link session's (assessments/engagement.py)."""
+    return engagement.questionnaire_of_request(
+        request,
+        pk=pk,
+        member_lookup=lambda: selectors.own_questionnaire(
+            organisation=request.organisation, assessment_id=pk, user=request.user
+        ),
     )
-    if found is None:
-        raise Http404
-    return found
 
 
 def _radio_value(value: int | None) -> str:
@@ -49,7 +51,7 @@ def _first_unanswered(sections, answers) -> tuple[str | None, str | None]:
     return None, None
 
 
-@org_view()
+@questionnaire_view
 def questionnaire_resume(request, pk):
     """Continue where the person stopped, on any device: the first unanswered question."""
     respondent, answers = _questionnaire(request, pk)
@@ -105,7 +107,7 @@ def _question_state(question, answer, typed: dict, errors: dict) -> dict:
     }
 
 
-@org_view()
+@questionnaire_view
 def questionnaire_section(request, pk, section_key):
     respondent, answers = _questionnaire(request, pk)
     assessment = respondent.assessment
@@ -181,16 +183,22 @@ def questionnaire_section(request, pk, section_key):
 
 
 @require_POST
-@org_view()
+@questionnaire_view
 def questionnaire_save(request, pk):
     """Autosave of one question. Answers with JSON so the page can tell a real confirmation
     from a login page or an error; only {"ok": true} confirms, and "applied": false says
     that a newer answer was kept (its value comes along, for the page to show)."""
-    respondent = selectors.own_respondent(
-        organisation=request.organisation, assessment_id=pk, user=request.user
-    )
-    if respondent is None:
-        raise Http404  # somebody else's questionnaire stays a 404
+    try:
+        # The member's own, or the personal link's; somebody else's stays a 404.
+        respondent = engagement.autosave_respondent_of_request(
+            request,
+            pk=pk,
+            member_lookup=lambda: selectors.own_respondent(
+                organisation=request.organisation, assessment_id=pk, user=request.user
+            ),
+        )
+    except services.AnswerLocked:
+        return _locked()
     question = selectors.catalogue_question(
         catalogue=respondent.assessment.catalogue, code=request.POST.get("question", "")
     )
@@ -209,10 +217,7 @@ def questionnaire_save(request, pk):
             client_ts=client_ts,
         )
     except services.AnswerLocked:
-        return JsonResponse(
-            {"ok": False, "locked": True, "error": _("Your answers are submitted and locked.")},
-            status=409,
-        )
+        return _locked()
     return JsonResponse(
         {
             "ok": True,
@@ -229,23 +234,36 @@ def questionnaire_save(request, pk):
     )
 
 
-@org_view()
+def _locked() -> JsonResponse:
+    return JsonResponse(
+        {"ok": False, "locked": True, "error": _("Your answers are submitted and locked.")},
+        status=409,
+    )
+
+
+@questionnaire_view
 def questionnaire_submit(request, pk):
     respondent, answers = _questionnaire(request, pk)
     assessment = respondent.assessment
     sections = selectors.catalogue_sections(catalogue=assessment.catalogue)
-    unanswered = [
-        (section, question)
-        for section in sections
-        for question in section.questions.all()
-        if question.pk not in answers
-    ]
+    # Review: what is still open and what was answered "don't know", with links back.
+    unanswered = []
+    dont_know = []
+    for section in sections:
+        for question in section.questions.all():
+            answer = answers.get(question.pk)
+            if answer is None:
+                unanswered.append((section, question))
+            elif answer.value is None:
+                dont_know.append((section, question))
     if request.method == "POST":
         if not assessment.is_open:
             messages.error(request, _("This assessment is closed."))
         else:
             services.submit_respondent(respondent=respondent)
             messages.success(request, _("Thank you. Your answers are submitted."))
+        if getattr(request, "link_respondent_id", None) is not None:
+            return redirect(request.path)  # no account: stay on the (now locked) review
         return redirect("home")
     return render(
         request,
@@ -255,6 +273,7 @@ def questionnaire_submit(request, pk):
             "assessment": assessment,
             "respondent": respondent,
             "unanswered": unanswered,
+            "dont_know": dont_know,
             "total": sum(len(s.questions.all()) for s in sections),
             "sections": sections,
         },

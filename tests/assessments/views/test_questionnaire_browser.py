@@ -9,6 +9,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from assessments import scoring
+from assessments.catalogue import spec_from_catalogue
 from assessments.models import Answer, Assessment
 
 from ...browser import axe_violations
@@ -95,15 +96,7 @@ def test_questionnaire_in_german_survives_lost_network_and_results_show_stage(
     owner.locator("a[href$='/close/']").click()  # the confirmation page, then close
     owner.locator("form[action$='/close/'] button").click()
     owner.wait_for_url("**/results/")
-    spec = scoring.CatalogueSpec(
-        sections=tuple(
-            scoring.SectionSpec(
-                key=key,
-                questions=tuple(scoring.QuestionSpec(q.code, q.weight) for q in by_section[key]),
-            )
-            for key in keys
-        )
-    )
+    spec = spec_from_catalogue(personas.assessment.catalogue)  # its own parameters
     expected = scoring.score(spec, [scoring.ResponseSet("business", clicked)], target_stage=3)
     label = {
         0: "Silo",
