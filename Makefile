@@ -4,10 +4,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PY := .venv/bin/python
 PIP := .venv/bin/pip
-APT_PACKAGES := chromium chromium-driver poppler-utils gettext fonts-dejavu-core
+APT_PACKAGES := chromium chromium-driver poppler-utils gettext fonts-dejavu-core pushpin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/compass
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# gunicorn behind Pushpin: people open PORT (Pushpin), which proxies to APP_PORT (Django).
+APP_PORT ?= 8001
 RUN_ENV := DJANGO_HTTPS=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost BROWSER_PATH=/usr/bin/chromium COMPASS_BASE_URL=http://$(HOST):$(PORT)
 TEST_ENV := DJANGO_HTTPS=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost,testserver DJANGO_ALLOW_ASYNC_UNSAFE=true BROWSER_PATH=/usr/bin/chromium
 PYTEST_ARGS ?=
@@ -51,10 +53,14 @@ run: setup
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v0
 	@echo "Co-Creation Compass on http://$(HOST):$(PORT)/  (demo logins: see README.md)"
+	@# The worker renders PDFs and sends mails; the loop queues due reminders and applies the
+	@# organisations' retention periods every 10 minutes; Pushpin holds the workshop's pushed
+	@# connections in front of gunicorn.
 	@trap 'kill 0' EXIT INT TERM; \
-	$(RUN_ENV) $(PY) manage.py db_worker --queue-name '*' & \
-	while true; do $(RUN_ENV) $(PY) manage.py remind -v0; sleep 600; done & \
-	$(RUN_ENV) .venv/bin/gunicorn maturity.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - ; \
+	$(RUN_ENV) $(PY) manage.py db_worker --queue-name '*' --interval 0.25 & \
+	while true; do $(RUN_ENV) $(PY) manage.py remind -v0; $(RUN_ENV) $(PY) manage.py apply_retention -v0; sleep 600; done & \
+	PUSHPIN_DIR=var/pushpin PUSHPIN_HTTP=$(HOST):$(PORT) PUSHPIN_BACKEND=127.0.0.1:$(APP_PORT) PUSHPIN_PUBLISH_BASE=5560 PUSHPIN_LOG_LEVEL=1 deploy/pushpin/run.sh & \
+	$(RUN_ENV) COMPASS_PUSHPIN_CONTROL_URIS=http://127.0.0.1:5561 .venv/bin/gunicorn maturity.wsgi --bind 127.0.0.1:$(APP_PORT) --workers 2 --access-logfile - ; \
 	wait
 
 worker: setup
@@ -90,12 +96,11 @@ BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/compass_bench
 
 # Benchmarks print figures; they never fail a build. wrk drives the questionnaire bench.
 bench: setup postgres
-	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='compass_bench'" | grep -q 1 \
 	  || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE compass_bench"
 	$(PY) bench/user_load.py --pg-url $(BENCH_PG_URL)
 	$(PY) bench/report_bench.py
-	$(PY) bench/workshop_load.py --workers 4 --spawn-rate 15
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/compass_wsbench $(PY) bench/workshop_load.py --phones 1000
 
 clean:
 	rm -rf .venv staticfiles var .hypothesis

@@ -310,7 +310,7 @@ def run(label: str, database_url: str, duration: float, respondents: int, worker
     data = json.loads(out.strip().splitlines()[-1])
     server, base = start_server(env, workers)
     worker = subprocess.Popen(
-        [PY, "manage.py", "db_worker", "--queue-name", "*"],
+        [PY, "manage.py", "db_worker", "--queue-name", "*", "--interval", "0.25"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
