@@ -9,11 +9,12 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django_scopes import scopes_disabled
 
 from assessments.models import ResultSnapshot
 
 from . import pdf, selectors, svg
-from .models import ChartSVG, RenderStatus, ReportRender
+from .models import ChartSVG, RenderStatus, ReportLanguage, ReportRender
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,27 @@ def chart_svgs(*, snapshot: ResultSnapshot, lang: str, figures: dict) -> dict[st
         # are the same drawing.
         ChartSVG.objects.bulk_create(created, ignore_conflicts=True)
     return cached
+
+
+def forget_outputs(*, snapshot_id: int) -> None:
+    """A stored result changed (a new close, a recompute, an erasure): its PDFs and chart
+    SVGs show the old figures, so they go, and the next report is made from the new one."""
+    with scopes_disabled():  # filtered by the snapshot itself
+        ChartSVG.objects.filter(snapshot_id=snapshot_id).delete()
+        ReportRender.objects.filter(snapshot_id=snapshot_id).delete()
+
+
+def prepare_charts(*, snapshot: ResultSnapshot) -> int:
+    """Export the report's charts in both languages ahead of the first download, so that a
+    click on "PDF" waits for the layout only. Returns the number of charts in the cache."""
+    count = 0
+    for lang in ReportLanguage.values:
+        with translation.override(lang):
+            svgs = chart_svgs(
+                snapshot=snapshot, lang=lang, figures=pdf.chart_factories(snapshot=snapshot)
+            )
+        count += len(svgs)
+    return count
 
 
 def report_pdf(*, snapshot: ResultSnapshot, lang: str, answers: bool = False) -> bytes:

@@ -14,7 +14,7 @@ from django_tasks import task
 
 from assessments.models import ResultSnapshot
 
-from . import services
+from . import services, svg
 from .models import ReportRender
 
 
@@ -32,6 +32,35 @@ def render_report_task(render_id: int) -> str:
         return "gone"  # the snapshot was replaced in the meantime
     with scope(organisation=render.snapshot.assessment.organisation):
         return services.run_render(render=render)
+
+
+@task()
+def prepare_charts_task(snapshot_id: int) -> str:
+    """Export a new result's charts before anybody asks for its PDF (queued on every change
+    of a stored result, see snapshot_changed)."""
+    with scopes_disabled():
+        snapshot = (
+            ResultSnapshot.objects.select_related(
+                "assessment__organisation", "assessment__catalogue"
+            )
+            .filter(pk=snapshot_id)
+            .first()
+        )
+    if snapshot is None:
+        return "gone"
+    with scope(organisation=snapshot.assessment.organisation):
+        try:
+            services.prepare_charts(snapshot=snapshot)
+        except (svg.ChromiumMissing, svg.ExportFailed):
+            return "failed"  # the PDF's own render tries again and says why
+    return "done"
+
+
+def snapshot_changed(sender, instance, **kwargs) -> None:
+    """post_save of ResultSnapshot (connected in ReportsConfig.ready): drop what was made
+    from the old figures, and prepare the new charts once the change is committed."""
+    services.forget_outputs(snapshot_id=instance.pk)
+    transaction.on_commit(functools.partial(prepare_charts_task.enqueue, instance.pk))
 
 
 def queue_report(

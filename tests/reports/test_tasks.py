@@ -7,11 +7,13 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django_scopes import scope
+from django_tasks_db.models import DBTaskResult
 
+from assessments import services as assessment_services
 from assessments.models import ResultSnapshot
 from reports import services, svg
-from reports.models import RenderStatus, ReportRender
-from reports.tasks import render_report_task
+from reports.models import ChartSVG, RenderStatus, ReportRender
+from reports.tasks import prepare_charts_task, render_report_task
 
 
 @pytest.mark.django_db
@@ -91,3 +93,46 @@ def test_render_report_task_snapshot_replaced_meanwhile_is_gone(
     assert render_report_task.call(render_pk) == "gone"
     with scope(organisation=personas.org_a):
         assert not ReportRender.objects.filter(pk=render_pk).exists()
+
+
+@pytest.mark.django_db
+def test_prepare_charts_task_exports_both_languages_before_any_download(
+    personas, snapshot, fake_svg
+):
+    assert prepare_charts_task.call(snapshot.pk) == "done"
+    with scope(organisation=personas.org_a):
+        stored = set(ChartSVG.objects.filter(snapshot=snapshot).values_list("lang", "name"))
+        render, _queued = services.request_report(snapshot=snapshot, lang="de")
+    assert {lang for lang, _name in stored} == {"de", "en"}
+    exported = len(fake_svg)
+    assert exported >= 2 * 4  # ladder, radar, coverage, gap in both languages
+    assert render_report_task.call(render.pk) == "done"
+    assert len(fake_svg) == exported  # the download exported nothing more
+
+
+@pytest.mark.django_db
+def test_changed_result_drops_its_stale_pdf_and_charts_and_queues_new_charts(
+    personas, snapshot, fake_svg, django_capture_on_commit_callbacks
+):
+    with scope(organisation=personas.org_a):
+        render, _queued = services.request_report(snapshot=snapshot, lang="en")
+    assert render_report_task.call(render.pk) == "done"
+    with scope(organisation=personas.org_a):
+        assert ChartSVG.objects.filter(snapshot=snapshot).exists()
+        # Stored by method 1 (update() sends no signal), as every result before method 2.
+        ResultSnapshot.objects.filter(pk=snapshot.pk).update(method=1)
+        with django_capture_on_commit_callbacks(execute=True):
+            # A recompute stores a new result in the same snapshot.
+            assessment_services.recompute_result(assessment=snapshot.assessment)
+        assert not ReportRender.objects.filter(snapshot=snapshot).exists()
+        assert not ChartSVG.objects.filter(snapshot=snapshot).exists()
+    queued = DBTaskResult.objects.filter(task_path="reports.tasks.prepare_charts_task")
+    assert queued.count() >= 1
+    assert prepare_charts_task.call(snapshot.pk) == "done"
+    with scope(organisation=personas.org_a):
+        assert ChartSVG.objects.filter(snapshot=snapshot, lang="de").exists()
+
+
+@pytest.mark.django_db
+def test_prepare_charts_task_of_a_removed_result_is_gone():
+    assert prepare_charts_task.call(999999) == "gone"
