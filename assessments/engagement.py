@@ -854,3 +854,11 @@ def response_rates(*, assessment: Assessment) -> dict:
 def send_respondent_mail_task(respondent_id: int, kind: str) -> str:
     """Send one invitation or reminder (queued by queue_mails, remind, or a retry)."""
     return deliver(respondent_id=respondent_id, kind=kind)
+
+
+def drop_link_user(sender, instance: Respondent, **kwargs) -> None:
+    """post_delete of a Respondent (connected in AssessmentsConfig.ready): its hidden link
+    account exists only for that respondent, so it goes too, whichever way the respondent
+    went (erasure, retention, deleting the assessment)."""
+    if instance.link_user_id is not None:
+        get_user_model().objects.filter(pk=instance.link_user_id).delete()

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import scoring, selectors
+from . import engagement, scoring, selectors
 from .catalogue import active_catalogue
 from .models import (
     Assessment,
@@ -139,6 +139,15 @@ def start_next_assessment(*, assessment: Assessment, created_by) -> Assessment:
         for r in assessment.respondents.filter(user__isnull=False).order_by("id")
         if r.user_id in members
     )
+    # Respondents without accounts come along with a new personal link each; their
+    # invitations go out when the owner sends them from the participation page (the
+    # deadline is the new assessment's to set first). Erased ones (no e-mail) stay behind.
+    link_rows = [
+        {"name": r.name, "email": r.email, "perspective": r.perspective, "language": r.language}
+        for r in assessment.respondents.filter(user__isnull=True).exclude(email="").order_by("id")
+    ]
+    if link_rows:
+        engagement.add_respondents(assessment=new, rows=link_rows, invite=False)
     return new
 
 

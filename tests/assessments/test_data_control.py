@@ -3,11 +3,12 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from assessments import data_control, services
+from assessments import data_control, engagement, services
 from assessments.models import (
     Answer,
     Assessment,
@@ -278,3 +279,19 @@ def test_apply_retention_is_silent_with_verbosity_0(personas, questions):
     assert out.getvalue() == ""
     with scope(organisation=personas.org_a):
         assert not personas.assessment.respondents.exists()
+
+
+def test_deleting_respondents_without_accounts_removes_their_hidden_link_accounts(
+    personas, questions
+):
+    rows = [{"name": "Anna", "email": "anna@example.org", "perspective": "it", "language": "de"}]
+    with scope(organisation=personas.org_a):
+        (respondent,) = engagement.add_respondents(
+            assessment=personas.assessment, rows=rows, invite=False
+        )
+        link_user_id = respondent.link_user_id
+        data_control.delete_assessment(
+            assessment=personas.assessment, actor=personas.users["owner"]
+        )
+    assert not get_user_model().objects.filter(pk=link_user_id).exists()
+    assert get_user_model().objects.filter(pk=personas.users["respondent"].pk).exists()

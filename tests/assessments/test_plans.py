@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django_scopes import scope
 
-from assessments import plans, scoring, selectors
+from assessments import engagement, plans, scoring, selectors
 from assessments.models import PlanStatus
 
 from ..factories import MembershipFactory, PlanItemFactory, UserFactory
@@ -211,3 +211,32 @@ def test_plan_report_is_plain_data_with_the_projected_stage(personas, questions)
     assert report["projected"] == projected
     assert [r["title"] for r in report["rows"]] == [item.title]
     assert report["progress"] == []  # the action came from no earlier assessment
+
+
+def test_start_next_assessment_copies_respondents_without_accounts_with_new_links(
+    personas, questions
+):
+    answer_all(personas, questions)
+    close(personas)
+    rows = [
+        {
+            "name": "Anna Beispiel",
+            "email": "anna@example.org",
+            "perspective": "it",
+            "language": "en",
+        }
+    ]
+    with scope(organisation=personas.org_a):
+        (old,) = engagement.add_respondents(assessment=personas.assessment, rows=rows, invite=False)
+        new = plans.start_next_assessment(
+            assessment=personas.assessment, created_by=personas.users["owner"]
+        )
+        (copied,) = new.respondents.filter(user__isnull=True)
+    assert (copied.name, copied.email, copied.perspective, copied.language) == (
+        "Anna Beispiel",
+        "anna@example.org",
+        "it",
+        "en",
+    )
+    assert copied.link_user_id is not None and copied.link_user_id != old.link_user_id
+    assert copied.invited_at is None  # invited when the owner sends the invitations
