@@ -56,6 +56,7 @@ urlpatterns = [
         name="questionnaire_section",
     ),
     path(a + "results/", results.results, name="results"),
+    path(a + "results/recompute/", results.results_recompute, name="results_recompute"),
     # Action plan (issue 13)
     path(o + "plan/", plan.plan, name="plan"),
     path(o + "plan/new/", plan.plan_item_new, name="plan_item_new"),

@@ -51,7 +51,7 @@ def test_results_show_stage_the_scoring_computes(client, personas, questions):
     client.force_login(personas.users["viewer"])
     html = client.get(results_url(personas), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     position = scoring.round_result(result)["position"]
-    assert f'Integration · <span class="metric">{position:.2f}</span>' in html
+    assert f"Integration ({position:.1f})" in html
     assert 'data-figure="fig-radar"' in html and 'id="fig-radar"' in html
     # what holds the organisation below Co-Creation, with the anchored label of the answer
     co_q = next(q for q in questions if q.section.key == "co_creation")
@@ -66,7 +66,7 @@ def test_results_in_german_use_german_labels_and_decimal_comma(client, personas,
     client.force_login(personas.users["owner"])
     html = client.get(results_url(personas), HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert snapshot.data["result"]["stage"]["index"] == 4
-    assert 'Fusion / Konvergenz · <span class="metric">4,00</span>' in html
+    assert "Fusion / Konvergenz (4,0)" in html
 
 
 def test_perception_gap_hidden_below_k_and_shown_at_k(client, personas, questions):
