@@ -97,6 +97,20 @@ def _stage_range(low: int, high: int) -> str:
     return _("%(low)s to %(high)s") % {"low": stage_label(low), "high": stage_label(high)}
 
 
+def robustness_verdict(result: dict) -> str:
+    """Whether one answer, moved by its uncertainty, could change the stage; empty for a
+    method-1 result (it was not computed then)."""
+    robustness = result.get("robustness")
+    if not robustness:
+        return ""
+    if robustness["robust"]:
+        return _("No single answer changes the stage.")
+    return _("One answer could change the stage: between %(low)s and %(high)s.") % {
+        "low": stage_label(robustness["stage_min"]),
+        "high": stage_label(robustness["stage_max"]),
+    }
+
+
 def trust_statement(result: dict, titles: dict[str, str]) -> list[str]:
     """How far to trust the stage, in a few sentences a board member reads in one breath:
     who answered, how much was answered and disputed, whether one answer could change the
@@ -136,16 +150,7 @@ def trust_statement(result: dict, titles: dict[str, str]) -> list[str]:
     sentences.append(sentence)
     robustness = result.get("robustness")
     if robustness:
-        if robustness["robust"]:
-            sentences.append(_("No single answer changes the stage."))
-        else:
-            sentences.append(
-                _("One answer could change the stage: between %(low)s and %(high)s.")
-                % {
-                    "low": stage_label(robustness["stage_min"]),
-                    "high": stage_label(robustness["stage_max"]),
-                }
-            )
+        sentences.append(robustness_verdict(result))
         unanswered = total - answered
         if unanswered:
             sentences.append(
