@@ -20,6 +20,17 @@ def stage_label(index: int) -> str:
     ][index]
 
 
+def scale_word(level: int) -> str:
+    """The answer scale in one word or two (the question's own labels are sentences)."""
+    return [
+        _("not in place"),
+        _("ad hoc"),
+        _("partly"),
+        _("largely"),
+        _("fully and systematically"),
+    ][level]
+
+
 def band_label(band: str | None) -> str:
     return {
         "low": _("just starting"),
@@ -127,13 +138,18 @@ def trust_statement(result: dict, titles: dict[str, str]) -> list[str]:
             (people.get("business", 0), _("business")),
             (people.get("it", 0), _("IT")),
             (people.get("other", 0), _("other")),
-            (people.get("blank", 0), _("without an answer")),
         ]
         listed = ", ".join(f"{n} {word}" for n, word in parts if n)
-        sentences.append(
-            _("Answered by %(total)s people (%(listed)s).")
-            % {"total": people["total"], "listed": listed}
-        )
+        if people.get("blank"):
+            sentences.append(
+                _("Asked: %(total)s people (%(listed)s); %(blank)s of them gave no answer.")
+                % {"total": people["total"], "listed": listed, "blank": people["blank"]}
+            )
+        else:
+            sentences.append(
+                _("Answered by %(total)s people (%(listed)s).")
+                % {"total": people["total"], "listed": listed}
+            )
     answered = sum(1 for q in questions.values() if q.get("answered", q["value"] is not None))
     disputed = sum(1 for q in questions.values() if q.get("disputed"))
     total = len(questions)
@@ -202,9 +218,17 @@ def agreement_words(value: float | None) -> str:
 
 
 def _answer_label(question, value: float | None) -> str:
+    """The question's own label for a value (a sentence), or "unanswered"."""
     if value is None:
         return _("unanswered")
     return question.labels[scoring.label_index(value)]
+
+
+def _answer_word(value: float | None) -> str:
+    """The scale word for a value ("ad hoc"), or "unanswered"."""
+    if value is None:
+        return _("unanswered")
+    return scale_word(scoring.label_index(value))
 
 
 def not_reached_reasons(result: dict, sections: list[Section]) -> list[str]:
@@ -239,12 +263,12 @@ def not_reached_reasons(result: dict, sections: list[Section]) -> list[str]:
                 % {
                     "code": code,
                     "text": questions[code].text,
-                    "answer": _answer_label(questions[code], result["questions"][code]["value"]),
+                    "answer": _answer_word(result["questions"][code]["value"]),
                 }
                 for code in data.get("defining_unmet", [])
                 if code in questions
             )
-            needed = questions[data["defining_unmet"][0]].labels[defining_min] if named else ""
+            needed = scale_word(defining_min)
             reasons.append(
                 _(
                     "“%(section)s” is not reached although its fulfilment is %(fulfilment)s: "
@@ -280,6 +304,8 @@ def next_stage_steps(result: dict, sections: list[Section]) -> list[dict]:
     "now" group all read this list. Each item: ``code``, ``question`` (the Question),
     ``text``, ``section`` (its key), ``value`` (full precision or None), ``current`` (the
     answer label, or "unanswered"), ``needed`` (the label of "largely"), ``defining``.
+    ``current`` and ``needed`` are scale words ("ad hoc", "largely"); ``current_label`` and
+    ``needed_label`` the question's own answer sentences.
     Method-1 results had no path; their stored "blockers" stand in."""
     questions = {q.code: q for s in sections for q in s.questions.all()}
     path = result.get("next_stage_path")
@@ -297,8 +323,10 @@ def next_stage_steps(result: dict, sections: list[Section]) -> list[dict]:
                 "text": question.text,
                 "section": data.get("section", question.section.key),
                 "value": data["value"],
-                "current": _answer_label(question, data["value"]),
-                "needed": question.labels[scoring.PATH_VALUE],
+                "current": _answer_word(data["value"]),
+                "needed": scale_word(scoring.PATH_VALUE),
+                "current_label": _answer_label(question, data["value"]),
+                "needed_label": question.labels[scoring.PATH_VALUE],
                 "defining": bool(data.get("defining", question.defining)),
             }
         )

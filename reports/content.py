@@ -157,13 +157,7 @@ def roadmap(result: dict, sections) -> dict:
 
 
 def scale_label(level: int) -> str:
-    return [
-        _("not in place"),
-        _("ad hoc"),
-        _("partly"),
-        _("largely"),
-        _("fully and systematically"),
-    ][level]
+    return narrative.scale_word(level)
 
 
 def largest_gaps(shown: dict, sections, count: int = 3) -> list[dict]:
