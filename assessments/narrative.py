@@ -257,7 +257,7 @@ def not_reached_reasons(result: dict, sections: list[Section]) -> list[str]:
                     "minimum": pct(params["min_coverage"]),
                 }
             )
-        elif data["fulfilment"] is not None and data["fulfilment"] >= threshold - scoring.EPSILON:
+        else:
             named = "; ".join(
                 _("%(code)s “%(text)s”: %(answer)s")
                 % {
@@ -268,31 +268,42 @@ def not_reached_reasons(result: dict, sections: list[Section]) -> list[str]:
                 for code in data.get("defining_unmet", [])
                 if code in questions
             )
-            needed = scale_word(defining_min)
-            reasons.append(
-                _(
-                    "“%(section)s” is not reached although its fulfilment is %(fulfilment)s: "
-                    "a defining question is answered below “%(needed)s” (%(questions)s)."
-                )
-                % {
-                    "section": title,
-                    "fulfilment": pct(data["fulfilment"]),
-                    "needed": needed,
-                    "questions": named,
-                }
+            values = {
+                "section": title,
+                "fulfilment": pct(data["fulfilment"]),
+                "threshold": pct(threshold),
+                "needed": scale_word(defining_min),
+                "questions": named,
+            }
+            enough = data["fulfilment"] is not None and (
+                data["fulfilment"] >= threshold - scoring.EPSILON
             )
-        else:
-            reasons.append(
-                _(
-                    "“%(section)s” is not reached: its fulfilment is %(fulfilment)s, "
-                    "it needs %(threshold)s."
+            if enough:
+                reasons.append(
+                    _(
+                        "“%(section)s” is not reached although its fulfilment is "
+                        "%(fulfilment)s: a defining question is answered below “%(needed)s” "
+                        "(%(questions)s)."
+                    )
+                    % values
                 )
-                % {
-                    "section": title,
-                    "fulfilment": pct(data["fulfilment"]),
-                    "threshold": pct(threshold),
-                }
-            )
+            elif named:
+                reasons.append(
+                    _(
+                        "“%(section)s” is not reached: its fulfilment is %(fulfilment)s, it "
+                        "needs %(threshold)s, and a defining question is answered below "
+                        "“%(needed)s” (%(questions)s)."
+                    )
+                    % values
+                )
+            else:
+                reasons.append(
+                    _(
+                        "“%(section)s” is not reached: its fulfilment is %(fulfilment)s, "
+                        "it needs %(threshold)s."
+                    )
+                    % values
+                )
         break  # the next stage is what the reader acts on; higher ones follow from it
     return reasons
 

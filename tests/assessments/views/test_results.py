@@ -11,6 +11,7 @@ from django_scopes import scope
 
 from assessments import narrative, scoring, selectors, services
 from assessments.models import ResultSnapshot
+from assessments.views import results as results_views
 
 from ...factories import MembershipFactory, UserFactory
 
@@ -340,3 +341,27 @@ def test_results_of_a_method_1_result_still_render(client, personas, questions):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Methode 1" in html and "Keine einzelne Antwort" not in html
+
+
+def test_methodology_shows_all_five_parameters_of_the_active_catalogue(client, catalogue):
+    catalogue.threshold, catalogue.min_coverage, catalogue.agreement_min = 0.65, 0.8, 0.75
+    catalogue.min_group_size, catalogue.defining_min = 4, 3
+    catalogue.save()
+    html = client.get(reverse("methodology"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        "threshold θ = 0.65, minimum coverage c_min = 0.80, minimum group size k = 4, "
+        "defining minimum d = 3, agreement minimum r_min = 0.75."
+    ) in html
+    assert "Worked example" in html and "“Integration (2.3)”" in html
+
+
+def test_methodology_without_a_catalogue_shows_the_method_defaults(client, db, monkeypatch):
+    monkeypatch.setattr(results_views, "active_catalogue", lambda: None)
+    html = client.get(reverse("methodology"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    defaults = scoring.Parameters()
+    assert defaults.min_coverage == 0.75
+    assert (
+        "Schwelle θ = 0,60, Mindestabdeckung c_min = 0,75, Mindestgruppengröße k = 3, "
+        "Mindestwert prägender Fragen d = 2, Mindestübereinstimmung r_min = 0,70."
+    ) in html
+    assert "Durchgerechnetes Beispiel" in html
