@@ -353,7 +353,7 @@ def answers_appendix(inputs: dict, shown: dict, sections) -> list[dict]:
                     "consensus": consensus.get(code) if code in consensus else None,
                     "has_consensus": code in consensus,
                     "value": shown["questions"][code]["value"],
-                    "sigma": shown["questions"][code].get("sigma"),
+                    "agreement": shown["questions"][code].get("agreement"),
                 }
             )
             for r in respondents:
