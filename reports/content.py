@@ -249,7 +249,7 @@ def summary_sentences(
         % {
             "organisation": organisation,
             "stage": view["stage_label"],
-            "position": num(view["position"], 1),
+            "position": num(view["position"], 2),
         }
     ]
     if view["target_stage"]:

@@ -92,7 +92,7 @@ def test_summary_sentences_quote_the_figures(personas, snapshot, sections):
             plan=plan, prog=None, gaps=gaps,
         )  # fmt: skip
         text = " ".join(sentences)
-        assert f"position {num(shown['position'], 1)}" in text
+        assert f"position {num(shown['position'], 2)}" in text
         assert view["stage_label"] in text
         # the most important next step is the first question of the path to the next stage
         first = view["steps"][0]

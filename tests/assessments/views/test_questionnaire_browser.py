@@ -2,6 +2,7 @@
 German through the UI with the network lost half-way, keyboard-only answering, and axe-core
 WCAG 2.2 AA checks of the questionnaire and results pages."""
 
+import dataclasses
 import datetime
 
 import pytest
@@ -102,7 +103,14 @@ def test_questionnaire_in_german_survives_lost_network_and_results_show_stage(
                 questions=tuple(scoring.QuestionSpec(q.code, q.weight) for q in by_section[key]),
             )
             for key in keys
-        )
+        ),
+        # The catalogue's own parameters (2026.1 asks a coverage of 50 %).
+        parameters=scoring.Parameters(
+            **{
+                name: getattr(personas.assessment.catalogue, name)
+                for name in (f.name for f in dataclasses.fields(scoring.Parameters))
+            }
+        ),
     )
     expected = scoring.score(spec, [scoring.ResponseSet("business", clicked)], target_stage=3)
     label = {
@@ -112,8 +120,9 @@ def test_questionnaire_in_german_survives_lost_network_and_results_show_stage(
         3: "Co-Creation",
         4: "Fusion / Konvergenz",
     }[expected["stage"]["index"]]
-    position = f"{scoring.round_result(expected)['position']:.2f}".replace(".", ",")
-    assert owner.locator("#stage-label").inner_text() == f"{label} · {position}"
+    # The headline: the position with one decimal, half up.
+    position = f"{scoring.round_half_up(expected['position'], 1):.1f}".replace(".", ",")
+    assert owner.locator("#stage-label").inner_text() == f"{label} ({position})"
     owner.locator("[data-figure='fig-radar'] .main-svg").first.wait_for()
     assert owner_context.csp_errors == []  # plotly draws without inline styles
     with scope(organisation=personas.org_a):
