@@ -346,7 +346,7 @@ def next_stage_steps(result: dict, sections: list[Section]) -> list[dict]:
 
 def step_text(step: dict) -> str:
     """One path item as a sentence: what answer it needs."""
-    return _("%(code)s %(text)s: from “%(current)s” to “%(needed)s”") % step
+    return _("%(code)s %(text)s – from “%(current)s” to “%(needed)s”") % step
 
 
 def section_titles(sections: list[Section]) -> dict[str, str]:
