@@ -68,6 +68,42 @@ def result_for_comparison(*, snapshot: ResultSnapshot) -> dict:
     return score_inputs(catalogue=snapshot.assessment.catalogue, inputs=snapshot.data["inputs"])
 
 
+def previous_snapshot(*, snapshot: ResultSnapshot) -> ResultSnapshot | None:
+    """The organisation's most recent result stored before this one, of another assessment
+    (one query). Progress on the results page and in the report compares against it."""
+    assessment = snapshot.assessment
+    return (
+        ResultSnapshot.objects.filter(
+            assessment__organisation_id=assessment.organisation_id,
+            created_at__lt=snapshot.created_at,
+        )
+        .exclude(assessment_id=assessment.pk)
+        .select_related("assessment__catalogue")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def comparable_results(*, snapshot: ResultSnapshot, previous: ResultSnapshot) -> dict:
+    """The two results to compare for progress, computed with the same method: stored
+    results when their methods match, else both with the current method (an older one is
+    recomputed from its stored answers, not stored). ``recomputed_now`` /
+    ``recomputed_then`` say which one was recomputed, so the reader can be told."""
+    if snapshot.method == previous.method:
+        return {
+            "now": snapshot.data["result"],
+            "then": previous.data["result"],
+            "recomputed_now": False,
+            "recomputed_then": False,
+        }
+    return {
+        "now": result_for_comparison(snapshot=snapshot),
+        "then": result_for_comparison(snapshot=previous),
+        "recomputed_now": snapshot.method != scoring.METHOD,
+        "recomputed_then": previous.method != scoring.METHOD,
+    }
+
+
 def latest_answers(*, assessment: Assessment) -> list[dict]:
     """Every respondent's latest-round answer per question, as plain rows (one query)."""
     rows = (

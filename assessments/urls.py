@@ -94,6 +94,7 @@ urlpatterns = [
     path(a + "schedule/", respondents.assessment_schedule, name="assessment_schedule"),
     path(a + "r/<int:rid>/", personal_link.respondent_link, name="respondent_link"),
     path(a + "r/<int:rid>/opt-out/", personal_link.respondent_optout, name="respondent_optout"),
+    path(a + "results/recompute/", results.results_recompute, name="results_recompute"),
     # Action plan (issue 13)
     path(o + "plan/", plan.plan, name="plan"),
     path(o + "plan/new/", plan.plan_item_new, name="plan_item_new"),

@@ -87,6 +87,11 @@ print(json.dumps({"assessment": assessment.pk, "sessions": [session_for(u) for u
                   "results": results_of.pk}))
 """
 
+PENDING_SCRIPT = """
+from django_tasks_db.models import DBTaskResult
+print(DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).count())
+"""
+
 STORED_SCRIPT = """
 import json
 from django_scopes import scopes_disabled
@@ -284,7 +289,14 @@ def pdf_click_to_ready(base: str, data: dict, env: dict, clicks: int = 6) -> lis
     return figures
 
 
-def run(label: str, database_url: str, duration: float, respondents: int, workers: int) -> None:
+def run(
+    label: str,
+    database_url: str,
+    duration: float,
+    respondents: int,
+    workers: int,
+    catalogues: list[str],
+) -> None:
     var = tempfile.mkdtemp(prefix="compass-bench-")
     env = {
         **os.environ,
@@ -302,8 +314,8 @@ def run(label: str, database_url: str, duration: float, respondents: int, worker
     if database_url:
         manage(env, "flush", "--noinput")
     manage(env, "createcachetable")
-    for path in sorted((ROOT / "assessments" / "catalogues").glob("*.yaml")):
-        manage(env, "catalogue", "load", str(path.relative_to(ROOT)))
+    for path in catalogues:
+        manage(env, "catalogue", "load", path)
     manage(env, "seed_demo")
     manage(env, "collectstatic", "--noinput", "-v0")
     out = manage(env, "shell", "-c", SETUP_SCRIPT % {"n": respondents, "org": ORG}, capture=True)
@@ -318,6 +330,12 @@ def run(label: str, database_url: str, duration: float, respondents: int, worker
         start_new_session=True,
     )
     try:
+        # The demo's closes queued chart exports: let the worker finish them first, as it
+        # has long before people answer the next assessment.
+        for _ in range(240):
+            if manage(env, "shell", "-c", PENDING_SCRIPT, capture=True).strip().endswith("0"):
+                break
+            time.sleep(0.5)
         load = Respondents(base, data, duration)
         asyncio.run(load.run())
         stored_rows = json.loads(
@@ -371,16 +389,33 @@ def main() -> int:
     parser.add_argument("--respondents", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument(
+        "--catalogue",
+        action="append",
+        help="catalogue file to load (repeatable); default: every file make run loads",
+    )
     parser.add_argument("--one", nargs=2, metavar=("LABEL", "URL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    catalogues = args.catalogue or [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "assessments" / "catalogues").glob("*.yaml"))
+    ]
     if args.one:
         label, url = args.one
-        run(label, "" if url == "-" else url, args.duration, args.respondents, args.workers)
+        run(
+            label,
+            "" if url == "-" else url,
+            args.duration,
+            args.respondents,
+            args.workers,
+            catalogues,
+        )
         return 0
     runs = ([("SQLite", "-")] if args.sqlite else []) + (
         [("PostgreSQL", args.pg_url)] if args.pg_url else []
     )
     common = ["--duration", str(args.duration), "--respondents", str(args.respondents)]
+    common += [f"--catalogue={path}" for path in catalogues]
     for label, url in runs:  # one process per database: Django reads its settings once
         subprocess.run(
             [PY, __file__, "--one", label, url, *common, "--workers", str(args.workers)],

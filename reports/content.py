@@ -21,6 +21,7 @@ SCALE_MAX = 4
 # The roadmap lists the most important items of each group (the rest are counted).
 GROUP_LIMITS = {"now": 8, "next": 5, "later": 3}
 DISPUTED_LIMIT = 8  # the most disputed questions are listed, the others named
+NAMED_GAP_MIN = 0.10  # the largest perception gap is named above 10 percentage points
 HOLDING_LIMIT = 3  # a section page names the three weakest questions
 # C0 control characters other than tab, line feed and carriage return.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -156,13 +157,7 @@ def roadmap(result: dict, sections) -> dict:
 
 
 def scale_label(level: int) -> str:
-    return [
-        _("not in place"),
-        _("ad hoc"),
-        _("partly"),
-        _("largely"),
-        _("fully and systematically"),
-    ][level]
+    return narrative.scale_word(level)
 
 
 def largest_gaps(shown: dict, sections, count: int = 3) -> list[dict]:
@@ -207,31 +202,6 @@ def disputed_questions(shown: dict, sections) -> dict:
         for code in codes[:DISPUTED_LIMIT]
     ]
     return {"rows": rows, "more": sorted(codes[DISPUTED_LIMIT:], key=order.__getitem__)}
-
-
-def progress(shown: dict, previous: dict | None, sections) -> dict | None:
-    """Change per section and in position since the organisation's previous result."""
-    if previous is None:
-        return None
-    before = scoring.round_result(previous["result"])
-    rows = []
-    for section in sections:
-        now = shown["sections"][section.key]["fulfilment"]
-        then = before["sections"].get(section.key, {}).get("fulfilment")
-        change = None if now is None or then is None else round(now - then, 4)
-        rows.append({"title": section.title, "then": then, "now": now, "change": change})
-    return {
-        "title": previous["title"],
-        "date": previous["date"],
-        "catalogue_version": previous["catalogue_version"],
-        "same_catalogue": previous["same_catalogue"],
-        "position_then": before["position"],
-        "position_now": shown["position"],
-        "position_change": round(shown["position"] - before["position"], 2),
-        "stage_then": narrative.stage_label(before["stage"]["index"]),
-        "stage_now": narrative.stage_label(shown["stage"]["index"]),
-        "sections": rows,
-    }
 
 
 def section_pages(view: dict, shown: dict, sections, level: int) -> list[dict]:
@@ -285,11 +255,11 @@ def summary_sentences(
     if view["target_stage"]:
         if view["target_gap"] and view["target_gap"] > 0:
             sentences.append(
-                _("The target is the stage “%(target)s” (%(index)s): %(gap)s steps away.")
+                _("Gap to the target stage “%(target)s” (%(index)s): %(gap)s.")
                 % {
                     "target": view["target_label"],
                     "index": view["target_stage"],
-                    "gap": num(view["target_gap"], 2),
+                    "gap": num(view["target_gap"], 1),
                 }
             )
         else:
@@ -302,8 +272,8 @@ def summary_sentences(
         if not nxt["sufficient"]:
             sentences.append(
                 _(
-                    "The next rung, “%(section)s”, cannot count yet: only %(coverage)s of its "
-                    "questions are answered, at least %(minimum)s are needed."
+                    "The next stage, “%(section)s”, cannot be assessed yet: only %(coverage)s "
+                    "of its questions are answered, at least %(minimum)s are needed."
                 )
                 % {
                     "section": nxt["title"],
@@ -314,8 +284,8 @@ def summary_sentences(
         else:
             sentences.append(
                 _(
-                    "The next rung, “%(section)s”, stands at a fulfilment of %(fulfilment)s; "
-                    "it is reached at %(threshold)s."
+                    "The next stage, “%(section)s”, stands at a fulfilment of %(fulfilment)s; "
+                    "it is reached at %(threshold)s and with its defining questions met."
                 )
                 % {
                     "section": nxt["title"],
@@ -323,25 +293,20 @@ def summary_sentences(
                     "threshold": threshold,
                 }
             )
-    top = plan["top"]
-    if top is not None:
+    steps = view["steps"]
+    if steps:
+        # The same list as the results page and the roadmap's "now" group: the first
+        # question of the path to the next stage.
+        top = steps[0]
         sentences.append(
             _(
-                "The most important next step: raise %(code)s “%(text)s” (%(section)s) from "
-                "%(value)s to level %(level)s (“%(label)s”); it leads the roadmap with "
-                "priority %(priority)s."
+                "The most important next step: %(code)s “%(text)s” from “%(current)s” to "
+                "“%(needed)s”."
             )
-            % {
-                "code": top["code"],
-                "text": top["question"].text,
-                "section": top["section"],
-                "value": num(top["value"], 2) if top["value"] is not None else _("unanswered"),
-                "level": plan["level"],
-                "label": plan["level_label"],
-                "priority": num(top["priority"], 2),
-            }
+            % top
         )
-    if gaps:
+    # A perception gap is named only when it is larger than 10 percentage points.
+    if gaps and abs(gaps[0]["gap"]) > NAMED_GAP_MIN + scoring.EPSILON:
         first = gaps[0]
         sentences.append(
             _(
@@ -388,7 +353,7 @@ def answers_appendix(inputs: dict, shown: dict, sections) -> list[dict]:
                     "consensus": consensus.get(code) if code in consensus else None,
                     "has_consensus": code in consensus,
                     "value": shown["questions"][code]["value"],
-                    "sigma": shown["questions"][code].get("sigma"),
+                    "agreement": shown["questions"][code].get("agreement"),
                 }
             )
             for r in respondents:

@@ -62,9 +62,21 @@ def _shown_perspectives(inputs: dict, k: int) -> set[str]:
     return {p for p, n in counts.items() if n >= k}
 
 
+def _perspective_label(key: str) -> str:
+    return {"business": _("Business"), "it": _("IT"), "other": _("Other"), "": ""}.get(key, key)
+
+
+def _yes_no(value) -> str:
+    if value is None:
+        return ""
+    return _("yes") if value else _("no")
+
+
 def answer_rows(snapshot: ResultSnapshot, sections) -> tuple[list[str], list[list]]:
-    """One row per respondent and question: respondent, perspective, section, code, value
-    (None for don't know or skipped), comment."""
+    """One row per respondent and question: respondent, perspective (key and label in the
+    reader's language), section, code, value (empty unless 0 to 4), what the value means
+    ("don't know" is an answer someone gave; "not answered" a question skipped), comment.
+    A perspective group smaller than k is not named."""
     data = snapshot.data
     inputs = data.get("inputs", {})
     k = data["result"]["parameters"]["min_group_size"]
@@ -72,25 +84,37 @@ def answer_rows(snapshot: ResultSnapshot, sections) -> tuple[list[str], list[lis
     header = [
         _("Respondent"),
         _("Perspective"),
+        _("Perspective (label)"),
         _("Section"),
         _("Question"),
         _("Value"),
+        _("Answer"),
         _("Comment"),
     ]
-    codes = [(s.key, q.code) for s in sections for q in s.questions.all()]
+    questions = [(s.key, q) for s in sections for q in s.questions.all()]
     rows = []
     for respondent in inputs.get("respondents", []):
         perspective = respondent["perspective"] if respondent["perspective"] in shown else ""
         answers = respondent.get("answers", {})
         comments = respondent.get("comments") or {}
-        for section_key, code in codes:
+        for section_key, question in questions:
+            code = question.code
+            value = answers.get(code)
+            if code not in answers:
+                meaning = _("not answered")
+            elif value is None:
+                meaning = _("don't know")
+            else:
+                meaning = question.labels[value]
             rows.append(
                 [
                     respondent["id"],
                     perspective,
+                    _perspective_label(perspective),
                     section_key,
                     code,
-                    answers.get(code),
+                    value,
+                    meaning,
                     comments.get(code, ""),
                 ]
             )
@@ -98,20 +122,30 @@ def answer_rows(snapshot: ResultSnapshot, sections) -> tuple[list[str], list[lis
 
 
 def section_rows(snapshot: ResultSnapshot, sections) -> tuple[list[str], list[list]]:
-    """One row per section, figures rounded as displayed (4 decimals, fractions 0..1)."""
-    shown = scoring.round_result(snapshot.data["result"])
+    """One row per section, figures rounded as displayed (4 decimals, fractions 0..1),
+    stable keys with labels in the reader's language beside them; then the position with
+    the robustness verdict, and the path to the next stage (method 2 figures; a method-1
+    result leaves them empty)."""
+    result = snapshot.data["result"]
+    shown = scoring.round_result(result)
     header = [
         _("Section"),
         _("Title"),
         _("Kind"),
+        _("Kind (label)"),
         _("Fulfilment"),
         _("Coverage"),
         _("Sufficient"),
+        _("Sufficient (label)"),
         _("Reached"),
-        _("Agreement"),
-        _("Gap business − IT"),
+        _("Defining questions met"),
+        _("Defining questions"),
+        _("Defining questions below the minimum"),
+        _("Agreement (r_wg)"),
+        _("Gap business − IT (pp)"),
         _("Disputed"),
     ]
+    kinds = {"stage": _("Stage"), "enabler": _("Enabler")}
     rows = []
     for section in sections:
         figures = shown["sections"][section.key]
@@ -120,27 +154,39 @@ def section_rows(snapshot: ResultSnapshot, sections) -> tuple[list[str], list[li
                 section.key,
                 section.title,
                 figures["kind"],
+                kinds.get(figures["kind"], figures["kind"]),
                 figures["fulfilment"],
                 figures["coverage"],
                 figures["sufficient"],
+                _yes_no(figures["sufficient"]),
                 figures["reached"],
+                figures.get("defining_met_count"),
+                figures.get("defining_total"),
+                " ".join(figures.get("defining_unmet", [])),
                 figures["agreement"],
                 shown["perception_gap"].get(section.key),
                 " ".join(figures["disputed"]),
             ]
         )
+    blank = [None] * (len(header) - 4)
     rows.append(
         [
             "position",
             _("Position") + f" ({narrative.stage_label(shown['stage']['index'])})",
             "",
+            narrative.robustness_verdict(result),
             shown["position"],
-            None,
-            None,
-            None,
-            None,
-            None,
-            "",
+            *blank[1:],
+        ]
+    )
+    steps = narrative.next_stage_steps(result, sections)
+    rows.append(
+        [
+            "next_stage_path",
+            _("What holds the organisation back"),
+            " ".join(step["code"] for step in steps),
+            "; ".join(narrative.step_text(step) for step in steps),
+            *blank,
         ]
     )
     return header, rows
@@ -218,13 +264,41 @@ def to_xlsx(header: list[str], rows: list[list], title: str) -> bytes:
     return buffer.getvalue()
 
 
-def snapshot_json(snapshot: ResultSnapshot) -> bytes:
+def reader_summary(snapshot: ResultSnapshot, sections) -> dict:
+    """What the results page and the PDF say, in the active language, for machines: the
+    headline, the trust statement, the robustness verdict and the path to the next stage."""
+    result = snapshot.data["result"]
+    return {
+        "language": translation.get_language(),
+        "method": snapshot.method,
+        "stage": narrative.stage_label(result["stage"]["index"]),
+        "position": scoring.round_result(result)["position"],
+        "headline": narrative.headline(result),
+        "trust": narrative.trust_statement(result, narrative.section_titles(sections)),
+        "robustness": narrative.robustness_verdict(result),
+        "next_stage_path": [
+            {
+                "code": step["code"],
+                "text": step["text"],
+                "current": step["current"],
+                "needed": step["needed"],
+                "defining": step["defining"],
+            }
+            for step in narrative.next_stage_steps(result, sections)
+        ],
+    }
+
+
+def snapshot_json(snapshot: ResultSnapshot, sections) -> bytes:
     assessment = snapshot.assessment
     document = {
         "organisation": assessment.organisation.name,
         "assessment": assessment.title,
         "catalogue_version": snapshot.catalogue_version,
+        "method": snapshot.method,
+        "closed_at": assessment.closed_at,
         "created_at": snapshot.created_at,
+        "summary": reader_summary(snapshot, sections),
         "data": snapshot.data,
     }
     return json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode("utf-8")
@@ -242,10 +316,12 @@ def build_export(*, snapshot: ResultSnapshot, kind: str, fmt: str, lang: str) ->
         raise ExportError(_("Unknown language “%(lang)s”: use de or en.") % {"lang": lang})
     assessment = snapshot.assessment
     base = f"{assessment.organisation.slug}-{assessment.pk}-{kind}"
-    if kind == "snapshot":
-        return Export(f"{base}.json", "application/json", snapshot_json(snapshot))
     with translation.override(lang):
         sections = assessment_selectors.catalogue_sections(catalogue=assessment.catalogue)
+        if kind == "snapshot":
+            return Export(
+                f"{base}-{lang}.json", "application/json", snapshot_json(snapshot, sections)
+            )
         if kind == "answers":
             header, rows = answer_rows(snapshot, sections)
             title = _("Answers")

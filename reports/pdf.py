@@ -191,17 +191,21 @@ def report_context(
     plan = content.roadmap(result, sections)
     strongest, weakest = content.strongest_weakest(shown, sections)
     gaps = content.largest_gaps(shown, sections) if charts_gap_shown(result) else []
-    prior = None
+    prog = None
     if previous is not None:
-        prior = {
-            "result": previous.data["result"],
-            "title": previous.assessment.title,
-            "date": _date(previous.assessment.closed_at or previous.created_at),
-            "catalogue_version": previous.catalogue_version,
-            "same_catalogue": previous.catalogue_version == snapshot.catalogue_version,
-        }
-    prog = content.progress(shown, prior, sections)
-    date = _date(snapshot.created_at)
+        # The same comparison as the results page: results of the same method.
+        pair = assessment_selectors.comparable_results(snapshot=snapshot, previous=previous)
+        prog = narrative.progress(
+            now=pair["now"],
+            then=pair["then"],
+            sections=sections,
+            previous=previous,
+            catalogue_version=snapshot.catalogue_version,
+            recomputed=pair["recomputed_now"] or pair["recomputed_then"],
+        )
+        prog["date"] = _date(prog["date"])
+    # The assessment's date (its close), not the day the result was (re)computed.
+    date = _date(assessment.closed_at or snapshot.created_at)
     inputs = snapshot.data.get("inputs", {})
     return {
         "lang": lang,

@@ -1,5 +1,6 @@
 """Reads of the reports app. Callers are inside the organisation's scope."""
 
+from assessments import selectors as assessment_selectors
 from assessments.models import Assessment, ResultSnapshot
 
 from .models import ChartSVG, ReportRender
@@ -15,19 +16,8 @@ def snapshot_of(*, assessment: Assessment) -> ResultSnapshot | None:
 
 
 def previous_snapshot(*, snapshot: ResultSnapshot) -> ResultSnapshot | None:
-    """The organisation's most recent result stored before this one, of another assessment
-    (one query). Progress in the report compares against it."""
-    assessment = snapshot.assessment
-    return (
-        ResultSnapshot.objects.filter(
-            assessment__organisation_id=assessment.organisation_id,
-            created_at__lt=snapshot.created_at,
-        )
-        .exclude(assessment_id=assessment.pk)
-        .select_related("assessment")
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    """The organisation's previous result; the same one the results page compares with."""
+    return assessment_selectors.previous_snapshot(snapshot=snapshot)
 
 
 def renders_for(*, snapshot: ResultSnapshot) -> list[ReportRender]:

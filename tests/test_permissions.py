@@ -66,6 +66,8 @@ MATRIX: dict[str, Row] = {
     "assessment_edit": Row("get", by_role(MANAGERS), kwargs=assessment),
     "assessment_close": Row("post", by_role(MANAGERS, ok=302), kwargs=assessment),
     "assessment_reopen": Row("post", by_role(MANAGERS, ok=302), kwargs=assessment),
+    # The matrix's assessment is open: managers are sent back to the results page.
+    "results_recompute": Row("post", by_role(MANAGERS, ok=302), kwargs=assessment),
     "results": Row("get", by_role(READERS), kwargs=assessment),
     # Questionnaire
     "questionnaire": Row("get", respondent_only(302), kwargs=assessment),
@@ -143,6 +145,7 @@ CONFIRMATIONS = {
     "assessment_close": Row("get", by_role(MANAGERS), kwargs=assessment),
     "invitation_revoke": Row("get", by_role({"owner"}), kwargs=invitation),
     "member_remove": Row("get", by_role({"owner"}), kwargs=viewer_membership),
+    "results_recompute": Row("get", by_role(MANAGERS, ok=302), kwargs=assessment),
 }
 
 

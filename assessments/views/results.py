@@ -1,9 +1,33 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from .. import figures, narrative, selectors
+from .. import figures, narrative, scoring, selectors, services
 from ..catalogue import active_catalogue
 from ..tenancy import org_view
+from .organisations import confirm_page
+
+
+def _earlier_results(snapshot, sections) -> list[dict]:
+    """Results this snapshot held before a recompute, newest first, each with its method
+    and headline, so the reader can still see what was reported then."""
+    rows = []
+    for earlier in snapshot.data.get("previous", []):
+        result = earlier["result"]
+        rows.append(
+            {
+                "method": earlier.get("method", 1),
+                "computed_at": earlier.get("computed_at"),
+                "headline": narrative.headline(result),
+                "position": scoring.round_result(result)["position"],
+                "stage_label": narrative.stage_label(result["stage"]["index"]),
+            }
+        )
+    return rows
 
 
 @org_view("view_results")
@@ -19,10 +43,29 @@ def results(request, pk):
     result = snapshot.data["result"]
     view = narrative.result_view(result, sections, snapshot.data.get("rounds"))
     titles = view["titles"]
+    previous = selectors.previous_snapshot(snapshot=snapshot)
+    progress = None
+    if previous is not None:
+        # Results of the same method only (the PDF compares the same way).
+        pair = selectors.comparable_results(snapshot=snapshot, previous=previous)
+        progress = narrative.progress(
+            now=pair["now"],
+            then=pair["then"],
+            sections=sections,
+            previous=previous,
+            catalogue_version=snapshot.catalogue_version,
+            recomputed=pair["recomputed_now"] or pair["recomputed_then"],
+        )
     context.update(
         {
             "snapshot": snapshot,
             "view": view,
+            "progress": progress,
+            "earlier_results": _earlier_results(snapshot, sections),
+            "can_recompute": snapshot.method != scoring.METHOD
+            and not assessment.is_open
+            and "manage_assessments" in request.capabilities,
+            "current_method": scoring.METHOD,
             "charts": {
                 "ladder": figures.to_json(figures.ladder_figure(result)),
                 "radar": figures.to_json(figures.radar_figure(result, figures.short_titles())),
@@ -34,14 +77,69 @@ def results(request, pk):
     return render(request, "assessments/results.html", context)
 
 
+@require_http_methods(["GET", "POST"])
+@org_view("manage_assessments")
+def results_recompute(request, pk):
+    """GET: what recomputing does. POST (from that page): recompute the closed assessment's
+    stored result with the current method; the earlier result stays readable."""
+    assessment = selectors.get_assessment(request, pk)
+    results_url = reverse("results", kwargs={"org_slug": request.organisation.slug, "pk": pk})
+    snapshot = getattr(assessment, "snapshot", None)
+    if assessment.is_open or snapshot is None:
+        messages.error(
+            request, _("Only a closed assessment with a stored result can be recomputed.")
+        )
+        return redirect(results_url)
+    if snapshot.method == scoring.METHOD:
+        messages.info(
+            request,
+            _("This result is already computed with the current method %(method)s.")
+            % {"method": scoring.METHOD},
+        )
+        return redirect(results_url)
+    if request.method == "GET":
+        values = {"old": snapshot.method, "new": scoring.METHOD}
+        return confirm_page(
+            request,
+            title=_("Recompute “%(title)s” with method %(new)s?")
+            % {"title": assessment.title, **values},
+            paragraphs=[
+                _(
+                    "The stored result was computed with method %(old)s. It is computed again "
+                    "with method %(new)s from the answers stored when the assessment was "
+                    "closed; answers changed later do not count."
+                )
+                % values,
+                _(
+                    "Stage and position can change. The earlier result stays readable on the "
+                    "results page, labelled with its method; reports rendered from now on show "
+                    "the new result."
+                ),
+            ],
+            action=reverse(
+                "results_recompute", kwargs={"org_slug": request.organisation.slug, "pk": pk}
+            ),
+            confirm_label=_("Recompute with method %(new)s") % values,
+            cancel_url=results_url,
+        )
+    try:
+        services.recompute_result(assessment=assessment)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request, _("The result is recomputed with method %(new)s.") % {"new": scoring.METHOD}
+        )
+    return redirect(results_url)
+
+
 def methodology(request):
-    """Public explanation of the scoring, with the parameters of the active catalogue."""
+    """Public explanation of the scoring, with the parameters of the active catalogue (the
+    method's defaults when no catalogue is loaded)."""
     catalogue = active_catalogue()
-    parameters = {
-        "threshold": catalogue.threshold if catalogue else 0.6,
-        "min_coverage": catalogue.min_coverage if catalogue else 0.5,
-        "min_group_size": catalogue.min_group_size if catalogue else 3,
-    }
+    defaults = scoring.Parameters()
+    names = ("threshold", "min_coverage", "min_group_size", "defining_min", "agreement_min")
+    parameters = {name: getattr(catalogue if catalogue else defaults, name) for name in names}
     return render(request, "assessments/methodology.html", {"parameters": parameters})
 
 

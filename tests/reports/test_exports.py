@@ -53,31 +53,61 @@ def test_sections_csv_round_trips_figures(personas, snapshot, lang, delimiter, d
     rows = read_csv(build(personas, snapshot, "sections", "csv", lang).data, delimiter)
     shown = scoring.round_result(snapshot.data["result"])
     body = {row[0]: row for row in rows[1:]}
-    assert set(body) == {*scoring.SECTION_KEYS, "position"}
+    assert set(body) == {*scoring.SECTION_KEYS, "position", "next_stage_path"}
     for key in scoring.SECTION_KEYS:
         figures = shown["sections"][key]
-        fulfilment, coverage, agreement, gap = (body[key][i] for i in (3, 4, 7, 8))
+        fulfilment, coverage, agreement, gap = (body[key][i] for i in (4, 5, 12, 13))
         assert float(fulfilment.replace(decimal, ".")) == figures["fulfilment"]
         assert float(coverage.replace(decimal, ".")) == figures["coverage"]
         assert float(agreement.replace(decimal, ".")) == figures["agreement"]
         assert float(gap.replace(decimal, ".")) == shown["perception_gap"][key]
-        assert body[key][6] == ("1" if figures["reached"] else "0")
-    assert float(body["position"][3].replace(decimal, ".")) == shown["position"]
+        assert body[key][8] == ("1" if figures["reached"] else "0")
+        assert body[key][9] == str(figures["defining_met_count"])
+        assert body[key][10] == str(figures["defining_total"])
+    assert float(body["position"][4].replace(decimal, ".")) == shown["position"]
+    assert body["next_stage_path"][2] == " ".join(shown["next_stage_path"]["questions"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("lang", "delimiter", "kind", "yes", "robust"),
+    [
+        ("de", ";", "Stufe", "ja", "Keine einzelne Antwort ändert die Stufe."),
+        ("en", ",", "Stage", "yes", "No single answer changes the stage."),
+    ],
+)
+def test_sections_csv_labels_keys_in_the_readers_language(
+    personas, snapshot, lang, delimiter, kind, yes, robust
+):
+    rows = read_csv(build(personas, snapshot, "sections", "csv", lang).data, delimiter)
+    body = {row[0]: row for row in rows[1:]}
+    alignment = body["alignment"]
+    assert (alignment[2], alignment[3]) == ("stage", kind)
+    assert alignment[6] == "1" and alignment[7] == yes
+    result = snapshot.data["result"]
+    if result["robustness"]["robust"]:
+        assert body["position"][3] == robust
+    else:
+        assert body["position"][3] != robust and body["position"][3]
 
 
 @pytest.mark.django_db
 def test_answers_csv_round_trips_values_and_escapes_comments(personas, snapshot):
     rows = read_csv(build(personas, snapshot, "answers", "csv", "en").data, ",")
     header, body = rows[0], rows[1:]
-    assert header == ["Respondent", "Perspective", "Section", "Question", "Value", "Comment"]
+    assert header == [
+        "Respondent", "Perspective", "Perspective (label)", "Section", "Question", "Value",
+        "Answer", "Comment",
+    ]  # fmt: skip
     inputs = snapshot.data["inputs"]["respondents"]
     assert len(body) == len(inputs) * 60
     for row in body:
         respondent = next(r for r in inputs if r["id"] == row[0])
-        value = respondent["answers"].get(row[3])
-        assert row[4] == ("" if value is None else str(value))
-    commented = [row for row in body if row[5]]
-    assert [row[5] for row in commented] == ["'" + COMMENT]
+        value = respondent["answers"].get(row[4])
+        assert row[5] == ("" if value is None else str(value))
+        assert row[2] == {"business": "Business", "it": "IT"}[row[1]]
+    commented = [row for row in body if row[7]]
+    assert [row[7] for row in commented] == ["'" + COMMENT]
     assert {row[0] for row in body} == {f"R{i}" for i in range(1, 7)}
 
 
@@ -87,9 +117,9 @@ def test_answers_xlsx_round_trips_values_and_escapes_comments(personas, snapshot
     sheet = workbook.active
     rows = list(sheet.iter_rows(values_only=True))
     inputs = {r["id"]: r for r in snapshot.data["inputs"]["respondents"]}
-    for respondent, _perspective, _section, code, value, _comment in rows[1:]:
+    for respondent, _perspective, _label, _section, code, value, _answer, _comment in rows[1:]:
         assert value == inputs[respondent]["answers"].get(code)
-    comments = [row[5] for row in rows[1:] if row[5]]
+    comments = [row[7] for row in rows[1:] if row[7]]
     assert comments == ["'" + COMMENT]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
@@ -102,11 +132,11 @@ def test_answers_xlsx_takes_a_comment_with_control_characters(personas, snapshot
     first["comments"] = {code: pasted}
     snapshot.save(update_fields=["data"])
     workbook = load_workbook(io.BytesIO(build(personas, snapshot, "answers", "xlsx").data))
-    comments = {row[5] for row in workbook.active.iter_rows(min_row=2, values_only=True)}
+    comments = {row[7] for row in workbook.active.iter_rows(min_row=2, values_only=True)}
     assert "Erste Zeile zweite Zeile" in comments
     # CSV holds any text: there the comment stays as it was given.
     rows = read_csv(build(personas, snapshot, "answers", "csv").data, ",")
-    assert pasted in {row[5] for row in rows}
+    assert pasted in {row[7] for row in rows}
 
 
 @pytest.mark.django_db
@@ -115,10 +145,31 @@ def test_sections_xlsx_round_trips_figures(personas, snapshot):
     rows = {row[0]: row for row in workbook.active.iter_rows(min_row=2, values_only=True)}
     shown = scoring.round_result(snapshot.data["result"])
     for key in scoring.SECTION_KEYS:
-        assert rows[key][3] == shown["sections"][key]["fulfilment"]
-        assert rows[key][4] == shown["sections"][key]["coverage"]
-        assert rows[key][8] == shown["perception_gap"][key]
-    assert rows["position"][3] == shown["position"]
+        assert rows[key][4] == shown["sections"][key]["fulfilment"]
+        assert rows[key][5] == shown["sections"][key]["coverage"]
+        assert rows[key][12] == shown["sections"][key]["agreement"]
+        assert rows[key][13] == shown["perception_gap"][key]
+    assert rows["position"][4] == shown["position"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("lang", "dont_know", "skipped"),
+    [("en", "don't know", "not answered"), ("de", "Weiß nicht", "nicht beantwortet")],
+)
+def test_answers_export_tells_dont_know_from_not_answered(
+    personas, snapshot, lang, dont_know, skipped
+):
+    first = snapshot.data["inputs"]["respondents"][0]
+    codes = list(first["answers"])
+    first["answers"][codes[0]] = None  # answered "don't know"
+    del first["answers"][codes[1]]  # skipped
+    snapshot.save(update_fields=["data"])
+    delimiter = ";" if lang == "de" else ","
+    rows = read_csv(build(personas, snapshot, "answers", "csv", lang).data, delimiter)
+    meaning = {row[4]: row[6] for row in rows[1:] if row[0] == first["id"]}
+    assert meaning[codes[0]] == dont_know
+    assert meaning[codes[1]] == skipped
 
 
 @pytest.mark.django_db
@@ -137,6 +188,11 @@ def test_answers_export_hides_perspective_of_groups_below_k(personas, questions)
 def test_snapshot_json_round_trips(personas, snapshot):
     document = json.loads(build(personas, snapshot, "snapshot", "json").data)
     assert document["data"] == snapshot.data
+    assert document["method"] == scoring.METHOD
+    assert document["summary"]["robustness"]
+    assert [s["code"] for s in document["summary"]["next_stage_path"]] == (
+        snapshot.data["result"]["next_stage_path"]["questions"]
+    )
     assert document["assessment"] == "Assessment A"
     assert document["catalogue_version"] == snapshot.catalogue_version
 

@@ -50,7 +50,7 @@ def test_render_pdf_text_has_stage_sections_and_figures(personas, snapshot, fake
             figures = shown["sections"][section.key]
             assert pct(figures["fulfilment"]) in text
             assert pct(figures["coverage"]) in text
-            assert pct(figures["agreement"]) in text
+            assert num(figures["agreement"], 2) in text
         # The perception gap is shown: both groups have 3 respondents.
         gaps = content.largest_gaps(shown, sections)
         assert len(gaps) == 3

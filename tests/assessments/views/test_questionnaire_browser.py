@@ -105,8 +105,9 @@ def test_questionnaire_in_german_survives_lost_network_and_results_show_stage(
         3: "Co-Creation",
         4: "Fusion / Konvergenz",
     }[expected["stage"]["index"]]
-    position = f"{scoring.round_result(expected)['position']:.2f}".replace(".", ",")
-    assert owner.locator("#stage-label").inner_text() == f"{label} · {position}"
+    # The headline: the position with one decimal, half up.
+    position = f"{scoring.round_half_up(expected['position'], 1):.1f}".replace(".", ",")
+    assert owner.locator("#stage-label").inner_text() == f"{label} ({position})"
     owner.locator("[data-figure='fig-radar'] .main-svg").first.wait_for()
     assert owner_context.csp_errors == []  # plotly draws without inline styles
     with scope(organisation=personas.org_a):
