@@ -5,7 +5,7 @@ import pytest
 from django_scopes import scope, scopes_disabled
 
 from assessments import services
-from assessments.catalogue import DEFAULT_CATALOGUE_PATH, load_catalogue
+from assessments.catalogue import DEFAULT_CATALOGUE_PATH, read_and_load_catalogue
 from assessments.models import Catalogue, Question, Role
 
 from .browser import browser_contexts, chromium, live_app  # noqa: F401 - shared fixtures
@@ -30,7 +30,7 @@ def _plain_http(settings):
 def django_db_setup(django_db_setup, django_db_blocker):
     # Load the real catalogue once; each test's transaction rolls back over it.
     with django_db_blocker.unblock():
-        load_catalogue(text=DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8"))
+        read_and_load_catalogue(DEFAULT_CATALOGUE_PATH)
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def catalogue(db) -> Catalogue:
     existing = Catalogue.objects.filter(slug="co-creation").first()
     if existing is not None:
         return existing
-    loaded, _created = load_catalogue(text=DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8"))
+    loaded, _created = read_and_load_catalogue(DEFAULT_CATALOGUE_PATH)
     return loaded
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from assessments import services
-from assessments.catalogue import DEFAULT_CATALOGUE_PATH, active_catalogue, load_catalogue
+from assessments.catalogue import DEFAULT_CATALOGUE_PATH, active_catalogue, read_and_load_catalogue
 from assessments.models import Membership, Organisation, Perspective, Question, Role
 
 PASSWORD = "compass-demo"  # noqa: S105 - documented demo password, local demo only
@@ -61,7 +61,7 @@ class Command(BaseCommand):
             return
         catalogue = active_catalogue()
         if catalogue is None:
-            catalogue, _created = load_catalogue(text=DEFAULT_CATALOGUE_PATH.read_text("utf-8"))
+            catalogue, _created = read_and_load_catalogue(DEFAULT_CATALOGUE_PATH)
         with transaction.atomic():
             self._create(catalogue)
         self.stdout.write(
