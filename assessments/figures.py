@@ -281,6 +281,54 @@ def distribution_figure(distribution: list[int], dont_know: int, labels: list[st
     return fig
 
 
+def heatmap_figure(table: dict, *, title: str = "") -> go.Figure | None:
+    """A heatmap of fulfilment (0–100 %) from ``actions.heatmap`` or
+    ``actions.perspective_heatmap``: one row per dimension (or perspective), one column per
+    section, each cell printing its percentage; a cell without a question (or not shown)
+    stays blank. None for an empty table."""
+    if not table or not table["rows"]:
+        return None
+    short = short_titles()
+    x = [short.get(key, label) for key, label in table["columns"]]
+    y = [row["title"] for row in table["rows"]]
+    z = [
+        [None if c["value"] is None else c["value"] * 100 for c in row["cells"]]
+        for row in table["rows"]
+    ]
+    text = [
+        ["" if c["value"] is None else pct(c["value"]) for c in row["cells"]]
+        for row in table["rows"]
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            x=x,
+            y=y,
+            z=z,
+            zmin=0,
+            zmax=100,
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 12},
+            colorscale=[[0, "#f4f6f8"], [0.5, "#8fb3e0"], [1, "#0d3a7a"]],
+            xgap=2,
+            ygap=2,
+            colorbar={"ticksuffix": " %", "thickness": 12, "len": 0.8},
+            hoverongaps=False,
+            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **_layout(
+            height=90 + 36 * len(y),
+            margin={"l": 220, "r": 20, "t": 30 if title else 10, "b": 60},
+            title={"text": title, "font": {"size": 14}} if title else None,
+            xaxis={"side": "bottom", "tickangle": 0, "type": "category"},
+            yaxis={"autorange": "reversed", "type": "category"},
+        )
+    )
+    return fig
+
+
 def to_json(fig: go.Figure | None) -> dict | None:
     """The figure as plain data for ``json_script``; the browser draws it."""
     if fig is None:

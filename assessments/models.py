@@ -218,6 +218,10 @@ class Section(Bilingual, models.Model):
     def description(self) -> str:
         return self.pick("description")
 
+    @property
+    def summary(self) -> str:
+        return self.pick("summary")
+
     def recommendations_for(self, band: str) -> list[str]:
         lang = (get_language() or "de")[:2]
         texts = self.recommendations.get(band, {})
