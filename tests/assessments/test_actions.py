@@ -182,3 +182,15 @@ def test_needs_action_by_label_rule():
     assert not actions.needs_action(2.5)  # label "largely"
     assert not actions.needs_action(4)
     assert scoring.label_index(2.5) == 3
+
+
+def test_risk_of_staying_quotes_the_current_stage(personas_2026_2):
+    personas = personas_2026_2
+    answer(personas, personas.respondent, lambda q: LEVELS[q.section.key])
+    result = result_of(personas)
+
+    with translation.override("de"):
+        text = actions.risk_of_staying(result, sections_of(personas))
+
+    assert result["stage"]["index"] == 2
+    assert "Integration ist ein Fortschritt" in text
