@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import scoring
+from .figures import short_titles
 from .models import Perspective
 
 LARGELY = 3  # the answer label from which a question needs no action
@@ -181,7 +182,8 @@ def heatmap(result: dict, sections, dimensions: list[dict]) -> dict:
 
     Returns ``{"columns": [(key, title)], "rows": [{"key", "title", "cells": [{"value",
     "empty", "count"}]}]}``; rows only for dimensions that have a question."""
-    columns = [(s.key, s.title) for s in sections]
+    short = short_titles()
+    columns = [(s.key, short.get(s.key, s.title)) for s in sections]
     cells: dict[tuple[str, str], list] = {}
     for section in sections:
         for question in section.questions.all():
@@ -217,8 +219,9 @@ def perspective_heatmap(result: dict, sections) -> dict | None:
     if len(shown) < 2:
         return None
     labels = dict(Perspective.choices)
+    short = short_titles()
     return {
-        "columns": [(s.key, s.title) for s in sections],
+        "columns": [(s.key, short.get(s.key, s.title)) for s in sections],
         "rows": [
             {
                 "key": name,

@@ -205,6 +205,10 @@ def report_context(
     view = narrative.result_view(result, sections)
     level = content.target_level(result["parameters"]["threshold"])
     plan = content.roadmap(result, sections)
+    if actions.has_actions(sections):
+        # The executive summary names the path's actions instead (catalogue 2026.2); the
+        # priority roadmap's "most important next step" would point at a list not shown.
+        plan = {**plan, "top": None}
     strongest, weakest = content.strongest_weakest(shown, sections)
     gaps = content.largest_gaps(shown, sections) if charts_gap_shown(result) else []
     prior = None
