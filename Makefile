@@ -49,7 +49,7 @@ messages: venv
 run: setup
 	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
 	$(RUN_ENV) $(PY) manage.py createcachetable
-	$(RUN_ENV) $(PY) manage.py catalogue load assessments/catalogues/co-creation-2026.1.yaml
+	for f in assessments/catalogues/co-creation-2026.1.yaml assessments/catalogues/co-creation-2026.2.yaml; do $(RUN_ENV) $(PY) manage.py catalogue load $$f || exit 1; done
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v0
 	@echo "Co-Creation Compass on http://$(HOST):$(PORT)/  (demo logins: see README.md)"

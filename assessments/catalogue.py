@@ -34,9 +34,17 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from . import scoring
-from .models import Assessment, Catalogue, Question, Section
+from .models import Assessment, Catalogue, ContextQuestion, Question, Section
 
-DEFAULT_CATALOGUE_PATH = Path(__file__).resolve().parent / "catalogues" / "co-creation-2026.1.yaml"
+CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogues"
+# The test suite's default (its fixtures and tests are written against 2026.1's codes).
+DEFAULT_CATALOGUE_PATH = CATALOGUE_DIR / "co-creation-2026.1.yaml"
+# What ``make run`` and ``seed_demo`` load, oldest first; the newest version is the active one.
+BUNDLED_CATALOGUE_PATHS = (
+    CATALOGUE_DIR / "co-creation-2026.1.yaml",
+    CATALOGUE_DIR / "co-creation-2026.2.yaml",
+)
+LATEST_CATALOGUE_PATH = BUNDLED_CATALOGUE_PATHS[-1]
 
 LANGUAGES = ("en", "de")
 BANDS = ("low", "mid", "high")
@@ -48,13 +56,28 @@ METHOD_2_MIN_COVERAGE = 0.75
 _SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
-# Kept as they are for the engineer wiring catalogue 2026.2 (context questions, code map,
-# dimensions, actions); not stored in the database yet.
-_EXTRA_TOP_KEYS = ("context_questions", "code_map")
+# Keys of catalogue 2026.2: optional, so that 2026.1 keeps loading; present only in the
+# normalised dict when the file has them (a version without them keeps its checksum).
+_EXTRA_TOP_KEYS = ("dimensions", "owner_roles", "target_guidance", "context_questions", "code_map")
 _EXTRA_QUESTION_KEYS = ("dimension", "action")
 _TOP_KEYS = {"slug", "version", "title", "scoring", "sections", *_EXTRA_TOP_KEYS}
 _SCORING_KEYS = {"threshold", "min_coverage", "min_group_size", "defining_min", "agreement_min"}
-_SECTION_KEYS = {"key", "kind", "title", "description", "recommendations", "questions"}
+_SECTION_KEYS = {
+    "key",
+    "kind",
+    "title",
+    "description",
+    "recommendations",
+    "summary",
+    "risk_of_staying",
+    "questions",
+}
+_SECTION_REQUIRED = {"key", "kind", "title", "description", "questions"}
+HORIZONS = ("now", "next", "later")
+EFFORTS = ("S", "M", "L")
+CONTEXT_KINDS = ("outcome", "business_model")
+_ACTION_KEYS = {"title", "owner", "horizon", "effort", "first_step", "indicator", "prerequisites"}
+_ACTION_TEXTS = ("title", "first_step", "indicator")
 _QUESTION_KEYS = {
     "code",
     "weight",
@@ -230,6 +253,119 @@ def _parse_labels(value: Any, path: str) -> dict[str, list[str]]:
     return out
 
 
+def _parse_action(value: Any, path: str, owners: set[str]) -> dict:
+    value = _mapping(value, path, allowed=_ACTION_KEYS, required=_ACTION_KEYS - {"prerequisites"})
+    action = {name: _bilingual(value[name], f"{path}.{name}") for name in _ACTION_TEXTS}
+    if value["owner"] not in owners:
+        raise _fail(f"{path}.owner", f"{value['owner']!r} is not a key of owner_roles")
+    if value["horizon"] not in HORIZONS:
+        raise _fail(f"{path}.horizon", f"expected one of {', '.join(HORIZONS)}")
+    if value["effort"] not in EFFORTS:
+        raise _fail(f"{path}.effort", f"expected one of {', '.join(EFFORTS)}")
+    action.update(owner=value["owner"], horizon=value["horizon"], effort=value["effort"])
+    if "prerequisites" in value:
+        action["prerequisites"] = _bilingual(value["prerequisites"], f"{path}.prerequisites")
+    return action
+
+
+def _keyed_titles(value: Any, path: str) -> list[dict]:
+    """``dimensions`` and ``owner_roles``: a list of ``{key, title: {en, de}}``."""
+    if not isinstance(value, list) or not value:
+        raise _fail(path, f"expected a non-empty list, got {_type_name(value)}")
+    out, seen = [], set()
+    for i, item in enumerate(value):
+        item = _mapping(item, f"{path}[{i}]", allowed={"key", "title"}, required={"key", "title"})
+        key = _text(item["key"], f"{path}[{i}].key", max_length=40)
+        if key in seen:
+            raise _fail(f"{path}[{i}].key", f"{key!r} is used twice")
+        seen.add(key)
+        out.append({"key": key, "title": _bilingual(item["title"], f"{path}[{i}].title")})
+    return out
+
+
+def _parse_target_guidance(value: Any, path: str) -> list[dict]:
+    if not isinstance(value, list):
+        raise _fail(path, f"expected a list, got {_type_name(value)}")
+    out = []
+    for i, item in enumerate(value):
+        where = f"{path}[{i}]"
+        item = _mapping(item, where, allowed={"stage", "key", "text"}, required={"stage", "text"})
+        stage = _integer(item["stage"], f"{where}.stage", 1, len(scoring.STAGE_SECTIONS))
+        out.append(
+            {
+                "stage": stage,
+                "key": scoring.STAGE_SECTIONS[stage - 1],
+                "text": _bilingual(item["text"], f"{where}.text"),
+            }
+        )
+        if "key" in item and item["key"] != out[-1]["key"]:
+            raise _fail(f"{where}.key", f"stage {stage} is {out[-1]['key']!r}, not {item['key']!r}")
+    return out
+
+
+def _parse_context_questions(value: Any, path: str) -> list[dict]:
+    if not isinstance(value, list):
+        raise _fail(path, f"expected a list, got {_type_name(value)}")
+    out, seen = [], set()
+    for i, item in enumerate(value):
+        where = f"{path}[{i}]"
+        item = _mapping(
+            item,
+            where,
+            allowed={"code", "kind", "text", "help", "options"},
+            required={"code", "kind", "text", "options"},
+        )
+        code = _text(item["code"], f"{where}.code", max_length=20)
+        if not _CODE_RE.match(code):
+            raise _fail(f"{where}.code", f"{code!r} may only contain letters, digits, '-_.'")
+        if code in seen:
+            raise _fail(f"{where}.code", f"{code} is used twice")
+        seen.add(code)
+        if item["kind"] not in CONTEXT_KINDS:
+            raise _fail(f"{where}.kind", f"expected one of {', '.join(CONTEXT_KINDS)}")
+        options = item["options"]
+        if not isinstance(options, list) or len(options) < 2:
+            raise _fail(f"{where}.options", "expected a list of at least two options")
+        parsed_options, keys = [], set()
+        for j, option in enumerate(options):
+            at = f"{where}.options[{j}]"
+            option = _mapping(option, at, allowed={"key", "label"}, required={"key", "label"})
+            key = _text(option["key"], f"{at}.key", max_length=40)
+            if key in keys:
+                raise _fail(f"{at}.key", f"{key!r} is used twice")
+            keys.add(key)
+            parsed_options.append({"key": key, "label": _bilingual(option["label"], f"{at}.label")})
+        out.append(
+            {
+                "code": code,
+                "kind": item["kind"],
+                "text": _bilingual(item["text"], f"{where}.text"),
+                "help": (
+                    _bilingual(item["help"], f"{where}.help", empty=True)
+                    if "help" in item
+                    else {lang: "" for lang in LANGUAGES}
+                ),
+                "options": parsed_options,
+            }
+        )
+    return out
+
+
+def _parse_code_map(value: Any, path: str, codes: set[str]) -> dict[str, list[str]]:
+    if not isinstance(value, dict):
+        raise _fail(path, f"expected a mapping, got {_type_name(value)}")
+    out = {}
+    for old, targets in value.items():
+        where = _join(path, str(old))
+        if not isinstance(targets, list):
+            raise _fail(where, f"expected a list of codes, got {_type_name(targets)}")
+        for j, target in enumerate(targets):
+            if target not in codes:
+                raise _fail(f"{where}[{j}]", f"{target!r} is not a question of this catalogue")
+        out[str(old)] = list(targets)
+    return out
+
+
 def _parse_question(value: Any, path: str, *, stage: bool) -> dict:
     value = _mapping(value, path, allowed=_QUESTION_KEYS, required={"code", "text", "labels"})
     code = _text(value["code"], f"{path}.code", max_length=20)
@@ -272,8 +408,25 @@ def _parse_question(value: Any, path: str, *, stage: bool) -> dict:
     return question
 
 
+def _check_question_extras(question: dict, path: str, *, dimensions, owners) -> None:
+    """Validate a question's ``dimension`` and ``action`` against the catalogue's lists."""
+    if "dimension" in question:
+        if dimensions is None:
+            raise _fail(f"{path}.dimension", "the catalogue has no dimensions list")
+        if question["dimension"] not in dimensions:
+            raise _fail(
+                f"{path}.dimension", f"{question['dimension']!r} is not a key of dimensions"
+            )
+    if "action" in question:
+        if owners is None:
+            raise _fail(f"{path}.action", "the catalogue has no owner_roles list")
+        question["action"] = _parse_action(question["action"], f"{path}.action", owners)
+
+
 def _parse_section(value: Any, path: str, index: int) -> dict:
-    value = _mapping(value, path, allowed=_SECTION_KEYS, required=_SECTION_KEYS)
+    value = _mapping(value, path, allowed=_SECTION_KEYS, required=_SECTION_REQUIRED)
+    if "recommendations" not in value and "summary" not in value:
+        raise _fail(f"{path}.summary", "missing (a section has a summary or recommendations)")
     expected_key = scoring.SECTION_KEYS[index]
     if value["key"] != expected_key:
         raise _fail(
@@ -292,19 +445,25 @@ def _parse_section(value: Any, path: str, index: int) -> dict:
             f"{path}.questions",
             f"expected {MIN_QUESTIONS} to {MAX_QUESTIONS} questions, got {len(questions)}",
         )
-    return {
+    section = {
         "key": expected_key,
         "kind": expected_kind,
         "title": _bilingual(value["title"], f"{path}.title", max_length=200),
         "description": _bilingual(value["description"], f"{path}.description"),
-        "recommendations": _parse_recommendations(
-            value["recommendations"], f"{path}.recommendations"
+        "recommendations": (
+            _parse_recommendations(value["recommendations"], f"{path}.recommendations")
+            if "recommendations" in value
+            else {}
         ),
         "questions": [
             _parse_question(q, f"{path}.questions[{i}]", stage=expected_kind == "stage")
             for i, q in enumerate(questions)
         ],
     }
+    for name in ("summary", "risk_of_staying"):
+        if name in value:
+            section[name] = _bilingual(value[name], f"{path}.{name}")
+    return section
 
 
 def parse_catalogue(text: str) -> dict:
@@ -358,7 +517,34 @@ def parse_catalogue(text: str) -> dict:
         "scoring": _parse_scoring(data.get("scoring", {}), "scoring"),
         "sections": parsed_sections,
     }
-    parsed.update({key: data[key] for key in _EXTRA_TOP_KEYS if key in data})
+    dimensions = owners = None
+    if "dimensions" in data:
+        parsed["dimensions"] = _keyed_titles(data["dimensions"], "dimensions")
+        dimensions = {d["key"] for d in parsed["dimensions"]}
+    if "owner_roles" in data:
+        parsed["owner_roles"] = _keyed_titles(data["owner_roles"], "owner_roles")
+        owners = {o["key"] for o in parsed["owner_roles"]}
+    for i, section in enumerate(parsed_sections):
+        for j, question in enumerate(section["questions"]):
+            _check_question_extras(
+                question, f"sections[{i}].questions[{j}]", dimensions=dimensions, owners=owners
+            )
+    if "target_guidance" in data:
+        parsed["target_guidance"] = _parse_target_guidance(
+            data["target_guidance"], "target_guidance"
+        )
+    if "context_questions" in data:
+        parsed["context_questions"] = _parse_context_questions(
+            data["context_questions"], "context_questions"
+        )
+        for i, cq in enumerate(parsed["context_questions"]):
+            if cq["code"] in seen:
+                raise _fail(
+                    f"context_questions[{i}].code",
+                    f"{cq['code']} is also a scored question ({seen[cq['code']]})",
+                )
+    if "code_map" in data:
+        parsed["code_map"] = _parse_code_map(data["code_map"], "code_map", set(seen))
     return parsed
 
 
@@ -379,17 +565,21 @@ def catalogue_warnings(data: dict) -> list[str]:
     return warnings
 
 
-def read_catalogue_file(path: str | Path) -> dict:
-    """Parse a catalogue file; unreadable files raise CatalogueError too."""
+def catalogue_text(path: str | Path) -> str:
+    """A catalogue file's text; unreadable files raise CatalogueError."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CatalogueError(f"{path}: no such file") from None
     except UnicodeDecodeError:
         raise CatalogueError(f"{path}: not UTF-8 text") from None
     except OSError as exc:
         raise CatalogueError(f"{path}: cannot be read ({exc.strerror})") from None
-    return parse_catalogue(text)
+
+
+def read_catalogue_file(path: str | Path) -> dict:
+    """Parse a catalogue file; unreadable files raise CatalogueError too."""
+    return parse_catalogue(catalogue_text(path))
 
 
 def _checksum_form(data: dict) -> dict:
@@ -484,6 +674,10 @@ def _catalogue_fields(data: dict, digest: str) -> dict:
         "agreement_min": data["scoring"]["agreement_min"],
         "checksum": digest,
         "loaded_at": timezone.now(),
+        "dimensions": data.get("dimensions", []),
+        "owner_roles": data.get("owner_roles", []),
+        "target_guidance": data.get("target_guidance", []),
+        "code_map": data.get("code_map", {}),
     }
 
 
@@ -496,6 +690,9 @@ def _section_fields(section: dict, order: int) -> dict:
         "description_en": section["description"]["en"],
         "description_de": section["description"]["de"],
         "recommendations": section["recommendations"],
+        "summary_en": section.get("summary", {}).get("en", ""),
+        "summary_de": section.get("summary", {}).get("de", ""),
+        "risk_of_staying": section.get("risk_of_staying", {}),
     }
 
 
@@ -517,6 +714,8 @@ def _question_fields(question: dict, order: int) -> dict:
             if isinstance(question["source"], str)
             else json.dumps(question["source"], ensure_ascii=False)
         ),
+        "dimension": question.get("dimension", ""),
+        "action": question.get("action", {}),
     }
 
 
@@ -554,6 +753,31 @@ def _write_rows(catalogue: Catalogue, data: dict) -> None:
                     setattr(question, name, value)
                 question.save()
     Question.objects.bulk_create(new_questions)
+    _write_context_questions(catalogue, data.get("context_questions", []))
+
+
+def _write_context_questions(catalogue: Catalogue, items: list[dict]) -> None:
+    existing = {q.code: q for q in ContextQuestion.objects.filter(catalogue=catalogue)}
+    ContextQuestion.objects.filter(catalogue=catalogue).exclude(
+        code__in=[q["code"] for q in items]
+    ).delete()
+    for order, item in enumerate(items):
+        fields = {
+            "kind": item["kind"],
+            "order": order,
+            "text_en": item["text"]["en"],
+            "text_de": item["text"]["de"],
+            "help_en": item["help"]["en"],
+            "help_de": item["help"]["de"],
+            "options": item["options"],
+        }
+        question = existing.get(item["code"])
+        if question is None:
+            ContextQuestion.objects.create(catalogue=catalogue, code=item["code"], **fields)
+        else:
+            for name, value in fields.items():
+                setattr(question, name, value)
+            question.save()
 
 
 def assessments_using(catalogue: Catalogue) -> int:
@@ -604,9 +828,27 @@ def load_catalogue(*, text: str) -> tuple[Catalogue, bool]:
     return catalogue, True
 
 
+def version_key(version: str) -> tuple:
+    """Sort key of a version string: "2026.10" after "2026.9" (numeric parts as numbers)."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.split(r"[.\-_]", version)
+    )
+
+
 def active_catalogue() -> Catalogue | None:
-    """The most recently loaded catalogue version, or None if none is loaded."""
-    return Catalogue.objects.order_by("-loaded_at", "-id").first()
+    """The catalogue for new assessments: the highest version (not the last loaded, so
+    loading an older version again never makes it active); None if none is loaded."""
+    catalogues = list(Catalogue.objects.all())
+    if not catalogues:
+        return None
+    return max(catalogues, key=lambda c: (version_key(c.version), c.loaded_at, c.pk))
+
+
+def read_and_load_catalogue(path: str | Path) -> tuple[Catalogue, bool]:
+    """Load a catalogue file into the database (the one place that reads a file to load
+    it: ``catalogue load``, ``seed_demo``, the test fixtures)."""
+    return load_catalogue(text=catalogue_text(path))
 
 
 # --------------------------------------------------------------------------- export
@@ -636,15 +878,38 @@ def data_from_catalogue(catalogue: Catalogue) -> dict:
                 "help": {"en": q.help_en, "de": q.help_de},
                 "labels": {"en": list(q.labels_en), "de": list(q.labels_de)},
                 "source": q.source,
+                **({"dimension": q.dimension} if q.dimension else {}),
+                **({"action": q.action} if q.action else {}),
             }
         )
-    return {
+    for section in Section.objects.filter(catalogue=catalogue).order_by("order"):
+        if section.summary_en:
+            sections[section.pk]["summary"] = {"en": section.summary_en, "de": section.summary_de}
+        if section.risk_of_staying:
+            sections[section.pk]["risk_of_staying"] = section.risk_of_staying
+    data = {
         "slug": catalogue.slug,
         "version": catalogue.version,
         "title": {"en": catalogue.title_en, "de": catalogue.title_de},
         "scoring": parameters_of(catalogue),
         "sections": list(sections.values()),
     }
+    for name in ("dimensions", "owner_roles", "target_guidance", "code_map"):
+        if getattr(catalogue, name):
+            data[name] = getattr(catalogue, name)
+    context = [
+        {
+            "code": q.code,
+            "kind": q.kind,
+            "text": {"en": q.text_en, "de": q.text_de},
+            "help": {"en": q.help_en, "de": q.help_de},
+            "options": q.options,
+        }
+        for q in ContextQuestion.objects.filter(catalogue=catalogue).order_by("order")
+    ]
+    if context:
+        data["context_questions"] = context
+    return data
 
 
 def _plain_number(value: float) -> int | float:
@@ -683,6 +948,12 @@ def export_data(data: dict) -> dict:
             }
             for section in data["sections"]
         ],
+        # Unscored: outside sections[].questions, so that nothing that scores reads them.
+        **(
+            {"context_questions": copy.deepcopy(data["context_questions"])}
+            if data.get("context_questions")
+            else {}
+        ),
     }
 
 
@@ -711,10 +982,12 @@ def catalogue_data_for_cli(*, version: str | None = None, path: str | Path | Non
     try:
         stored = Catalogue.objects.exists()
         if stored:
-            catalogues = Catalogue.objects.order_by("-loaded_at", "-id")
-            if version is not None:
-                catalogues = catalogues.filter(version=version)
-            catalogue = catalogues.first()
+            if version is None:
+                catalogue = active_catalogue()
+            else:
+                catalogue = (
+                    Catalogue.objects.filter(version=version).order_by("-loaded_at", "-id").first()
+                )
             if catalogue is None:
                 raise CatalogueError(f"no catalogue version {version} is loaded")
             return data_from_catalogue(catalogue)

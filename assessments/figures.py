@@ -7,6 +7,8 @@ Functions take the result dict and already translated labels (call them inside
 ``translation.override``); they never touch the database.
 """
 
+import itertools
+
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
@@ -276,6 +278,99 @@ def distribution_figure(distribution: list[int], dont_know: int, labels: list[st
             height=280,
             yaxis={"visible": False, "range": [0, max([*y, 1]) * 1.25]},
             xaxis={"type": "category"},
+        )
+    )
+    return fig
+
+
+HEAT_STOPS = ((0.0, (0xF4, 0xF6, 0xF8)), (0.5, (0x8F, 0xB3, 0xE0)), (1.0, (0x0D, 0x3A, 0x7A)))
+
+
+def heat_colour(value: float) -> str:
+    """The cell colour for a fulfilment 0..1 (light grey → blue → dark blue)."""
+    value = min(1.0, max(0.0, value))
+    for (low, a), (high, b) in itertools.pairwise(HEAT_STOPS):
+        if value <= high:
+            t = (value - low) / (high - low)
+            return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(a, b, strict=True))
+    return "#0d3a7a"
+
+
+def heatmap_figure(table: dict | None) -> go.Figure | None:
+    """A heatmap of fulfilment from ``actions.heatmap`` or ``actions.perspective_heatmap``:
+    one row per dimension (or perspective), one column per section, each cell printing its
+    percentage; a cell without a question (or not shown) stays blank. Drawn as rectangles
+    and text (not plotly's raster heatmap), so the PDF gets vector cells. None for an empty
+    table."""
+    if not table or not table["rows"]:
+        return None
+    columns = [label for _key, label in table["columns"]]
+    ticks = [label.replace(" / ", " /<br>") for label in columns]
+    rows = [row["title"] for row in table["rows"]]
+    shapes, annotations, hover_x, hover_y, hover_text = [], [], [], [], []
+    for y, row in enumerate(table["rows"]):
+        for x, cell in enumerate(row["cells"]):
+            if cell["value"] is None:
+                continue
+            shapes.append(
+                {
+                    "type": "rect",
+                    "x0": x - 0.48,
+                    "x1": x + 0.48,
+                    "y0": y - 0.46,
+                    "y1": y + 0.46,
+                    "fillcolor": heat_colour(cell["value"]),
+                    "line": {"width": 0},
+                    "layer": "below",
+                }
+            )
+            annotations.append(
+                {
+                    "x": x,
+                    "y": y,
+                    "text": pct(cell["value"]),
+                    "showarrow": False,
+                    "font": {"size": 12, "color": "white" if cell["value"] > 0.55 else INK},
+                }
+            )
+            hover_x.append(x)
+            hover_y.append(y)
+            hover_text.append(f"{row['title']} · {columns[x]}: {pct(cell['value'])}")
+    fig = go.Figure(
+        go.Scatter(
+            x=hover_x,
+            y=hover_y,
+            mode="markers",
+            marker={"size": 1, "opacity": 0},
+            hovertext=hover_text,
+            hoverinfo="text",
+        )
+    )
+    fig.update_layout(
+        **_layout(
+            height=80 + 34 * len(rows),
+            margin={"l": 200, "r": 10, "t": 10, "b": 60},
+            shapes=shapes,
+            annotations=annotations,
+            xaxis={
+                "tickmode": "array",
+                "tickvals": list(range(len(columns))),
+                "ticktext": ticks,
+                "tickangle": 0,
+                "range": [-0.5, len(columns) - 0.5],
+                "showgrid": False,
+                "zeroline": False,
+                "fixedrange": True,
+            },
+            yaxis={
+                "tickmode": "array",
+                "tickvals": list(range(len(rows))),
+                "ticktext": rows,
+                "range": [len(rows) - 0.5, -0.5],
+                "showgrid": False,
+                "zeroline": False,
+                "fixedrange": True,
+            },
         )
     )
     return fig

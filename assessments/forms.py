@@ -2,10 +2,12 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import ratelimit
 from .models import Catalogue, Organisation, Perspective, Role
+from .narrative import stage_label
 
 
 class OrganisationForm(forms.ModelForm):
@@ -97,9 +99,12 @@ class AssessmentForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, memberships, with_catalogue=True, **kwargs):
+    def __init__(self, *args, memberships, with_catalogue=True, catalogue=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.memberships = list(memberships)
+        # Which stage fits which business model (catalogue 2026.2's target_guidance), from
+        # the assessment's catalogue, or for a new one the catalogue it starts with.
+        self.guidance_catalogue = catalogue or self.initial.get("catalogue")
         if not with_catalogue:
             del self.fields["catalogue"]
         choices = [(PERSPECTIVE_NONE, _("Does not answer")), *Perspective.choices]
@@ -111,6 +116,18 @@ class AssessmentForm(forms.Form):
                 required=False,
                 help_text=membership.get_role_display(),
             )
+
+    def target_guidance(self) -> list[dict]:
+        """[{"stage", "name", "text"}] in the active language; [] for older catalogues."""
+        catalogue = self.guidance_catalogue
+        if catalogue is None:
+            return []
+        lang = (get_language() or "de")[:2]
+        lang = lang if lang in ("en", "de") else "en"
+        return [
+            {"stage": g["stage"], "name": stage_label(g["stage"]), "text": g["text"][lang]}
+            for g in catalogue.target_guidance
+        ]
 
     def respondent_fields(self):
         return [self[f"perspective_{m.user.pk}"] for m in self.memberships]
@@ -134,3 +151,25 @@ class OrganisationSettingsForm(OrganisationForm):
 
     class Meta(OrganisationForm.Meta):
         fields = [*OrganisationForm.Meta.fields, "retention_months"]
+
+
+class ContextAnswersForm(forms.Form):
+    """The optional context questions of the questionnaire: one radio group each, with
+    "no answer" as the first choice (so an answer can be taken back)."""
+
+    def __init__(self, *args, questions, current: dict[int, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[question.code] = forms.ChoiceField(
+                label=question.text,
+                help_text=question.help,
+                choices=[("", _("No answer")), *question.choices()],
+                required=False,
+                widget=forms.RadioSelect,
+                initial=current.get(question.pk, ""),
+            )
+
+    def answers(self) -> dict:
+        """{ContextQuestion: option key or None} from the cleaned data."""
+        return {q: self.cleaned_data.get(q.code) or None for q in self.questions}

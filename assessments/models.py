@@ -167,6 +167,12 @@ class Catalogue(models.Model):
     agreement_min = models.FloatField(default=0.7)
     checksum = models.CharField(max_length=64)
     loaded_at = models.DateTimeField(default=timezone.now)
+    # Catalogue 2026.2 and later (empty for 2026.1): [{key, title: {en, de}}] each;
+    # target_guidance [{stage, key, text: {en, de}}]; code_map {old code: [new codes]}.
+    dimensions = models.JSONField(default=list, blank=True)
+    owner_roles = models.JSONField(default=list, blank=True)
+    target_guidance = models.JSONField(default=list, blank=True)
+    code_map = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [
@@ -189,6 +195,11 @@ class Section(Bilingual, models.Model):
     description_de = models.TextField(blank=True)
     # {"low": {"en": [...], "de": [...]}, "mid": {...}, "high": {...}}
     recommendations = models.JSONField(default=dict)
+    # 2026.2: one paragraph in place of the band recommendations, and the articles' words on
+    # what staying at this stage risks ({en, de}; empty for enablers and older catalogues).
+    summary_en = models.TextField(blank=True)
+    summary_de = models.TextField(blank=True)
+    risk_of_staying = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["order"]
@@ -206,6 +217,10 @@ class Section(Bilingual, models.Model):
     @property
     def description(self) -> str:
         return self.pick("description")
+
+    @property
+    def summary(self) -> str:
+        return self.pick("summary")
 
     def recommendations_for(self, band: str) -> list[str]:
         lang = (get_language() or "de")[:2]
@@ -230,6 +245,11 @@ class Question(Bilingual, models.Model):
     labels_en = models.JSONField()
     labels_de = models.JSONField()
     source = models.TextField(blank=True)
+    # 2026.2: the cross-cutting dimension (a key of the catalogue's dimensions) and the
+    # action that moves the question up: {title, first_step, indicator, prerequisites?:
+    # {en, de}, owner, horizon, effort}. Empty for older catalogues.
+    dimension = models.CharField(max_length=40, blank=True)
+    action = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["section__order", "order"]
@@ -256,6 +276,54 @@ class Question(Bilingual, models.Model):
     def labels(self) -> list[str]:
         lang = (get_language() or "de")[:2]
         return self.labels_de if lang == "de" else self.labels_en
+
+
+class ContextKind(models.TextChoices):
+    OUTCOME = "outcome", _("Outcome")
+    BUSINESS_MODEL = "business_model", _("Business model")
+
+
+class ContextQuestion(Bilingual, models.Model):
+    """An unscored question about outcomes or the business model (catalogue 2026.2). It is
+    no part of any section and never enters the scoring; ``options`` is
+    ``[{key, label: {en, de}}]``."""
+
+    catalogue = models.ForeignKey(
+        Catalogue, on_delete=models.CASCADE, related_name="context_questions"
+    )
+    code = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20, choices=ContextKind.choices)
+    order = models.PositiveSmallIntegerField()
+    text_en = models.TextField()
+    text_de = models.TextField()
+    help_en = models.TextField(blank=True)
+    help_de = models.TextField(blank=True)
+    options = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["catalogue", "code"], name="unique_context_question_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def text(self) -> str:
+        return self.pick("text")
+
+    @property
+    def help(self) -> str:
+        return self.pick("help")
+
+    def choices(self) -> list[tuple[str, str]]:
+        """(key, label) in the active language."""
+        lang = (get_language() or "de")[:2]
+        lang = lang if lang in ("en", "de") else "en"
+        return [(o["key"], o["label"][lang] or o["label"]["en"]) for o in self.options]
 
 
 class AssessmentStatus(models.TextChoices):
@@ -421,6 +489,26 @@ class Answer(models.Model):
                 condition=models.Q(value__isnull=True) | models.Q(value__lte=4),
                 name="answer_value_range",
             ),
+        ]
+
+
+class ContextAnswer(models.Model):
+    """A respondent's answer to a context question: one option key. Unscored."""
+
+    respondent = models.ForeignKey(
+        Respondent, on_delete=models.CASCADE, related_name="context_answers"
+    )
+    question = models.ForeignKey(ContextQuestion, on_delete=models.PROTECT, related_name="+")
+    option = models.CharField(max_length=40)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(organisation="respondent__assessment__organisation")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["respondent", "question"], name="one_context_answer_per_question"
+            )
         ]
 
 

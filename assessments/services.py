@@ -20,6 +20,7 @@ from .models import (
     Assessment,
     AssessmentStatus,
     Consensus,
+    ContextAnswer,
     Invitation,
     Membership,
     Organisation,
@@ -323,6 +324,25 @@ def save_answer(
         answer.value, answer.comment, answer.client_ts = value, comment, ts
         answer.save(update_fields=["value", "comment", "client_ts", "updated_at"])
         return answer, True
+
+
+def save_context_answers(*, respondent: Respondent, answers: dict) -> None:
+    """Store a respondent's answers to the context questions: ``{ContextQuestion: option
+    key or None}``; None removes an answer (the questions are optional). All or nothing:
+    an option the question does not offer raises ValueError before anything is written.
+    Unscored: nothing here touches answers or results. Raises AnswerLocked."""
+    for question, option in answers.items():
+        if option is not None and option not in {o["key"] for o in question.options}:
+            raise ValueError(f"{option!r} is not an option of {question.code}")
+    with transaction.atomic():
+        _lock_while_open(respondent)
+        cleared = [q.pk for q, option in answers.items() if option is None]
+        ContextAnswer.objects.filter(respondent=respondent, question_id__in=cleared).delete()
+        for question, option in answers.items():
+            if option is not None:
+                ContextAnswer.objects.update_or_create(
+                    respondent=respondent, question=question, defaults={"option": option}
+                )
 
 
 def save_answers(

@@ -60,6 +60,11 @@ urlpatterns = [
         name="questionnaire_submit",
     ),
     path(
+        a + "questionnaire/context/",
+        questionnaire.questionnaire_context,
+        name="questionnaire_context",
+    ),
+    path(
         a + "questionnaire/<slug:section_key>/",
         questionnaire.questionnaire_section,
         name="questionnaire_section",

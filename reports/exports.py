@@ -22,6 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from assessments import context as context_questions
 from assessments import narrative, plans, scoring
 from assessments import selectors as assessment_selectors
 from assessments.models import ResultSnapshot
@@ -33,6 +34,7 @@ KINDS = {
     "sections": ("csv", "xlsx"),
     "snapshot": ("json",),
     "plan": ("csv", "xlsx"),
+    "context": ("csv", "xlsx"),
 }
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -304,6 +306,37 @@ def snapshot_json(snapshot: ResultSnapshot, sections) -> bytes:
     return json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode("utf-8")
 
 
+def context_rows(snapshot: ResultSnapshot) -> tuple[list[str], list[list]]:
+    """The context questions' answer distributions (catalogue 2026.2), one row per option;
+    a question with fewer than k answers gets one row saying so, without counts."""
+    header = [_("Code"), _("Question"), _("Answer"), _("Answers"), _("Share")]
+    rows = []
+    for item in context_questions.distribution(snapshot.assessment):
+        question = item["question"]
+        if not item["shown"]:
+            rows.append(
+                [
+                    question.code,
+                    printable(question.text),
+                    _("fewer than %(k)s answers") % {"k": item["k"]},
+                    None,
+                    None,
+                ]
+            )
+            continue
+        for row in item["rows"]:
+            rows.append(
+                [
+                    question.code,
+                    printable(question.text),
+                    printable(row["label"]),
+                    row["count"],
+                    round(row["share"], 4),
+                ]
+            )
+    return header, rows
+
+
 def build_export(*, snapshot: ResultSnapshot, kind: str, fmt: str, lang: str) -> Export:
     """The export ``kind`` (answers, sections, snapshot) in ``fmt`` (csv, xlsx, json)."""
     if fmt not in KINDS.get(kind, ()):
@@ -328,6 +361,9 @@ def build_export(*, snapshot: ResultSnapshot, kind: str, fmt: str, lang: str) ->
         elif kind == "plan":
             header, rows = plan_table(assessment.organisation)
             title = _("Action plan")
+        elif kind == "context":
+            header, rows = context_rows(snapshot)
+            title = _("Context")
         else:
             header, rows = section_rows(snapshot, sections)
             title = _("Sections")

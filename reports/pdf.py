@@ -25,7 +25,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from assessments import figures, formatting, narrative, scoring
+from assessments import actions, figures, formatting, narrative, scoring
+from assessments import context as context_questions
 from assessments import selectors as assessment_selectors
 from assessments.models import ResultSnapshot
 
@@ -175,6 +176,21 @@ def chart_factories(*, snapshot: ResultSnapshot) -> dict:
         "radar": (lambda: _radar(result, titles), RADAR_WIDTH),
         "coverage": (lambda: figures.coverage_figure(result, titles), CHART_WIDTH),
         "gap": (lambda: figures.perception_gap_figure(result, titles), CHART_WIDTH),
+        # Catalogue 2026.2: dimension × section, and perspective × section where k is met.
+        "heatmap": (
+            lambda: figures.heatmap_figure(
+                actions.heatmap(result, sections, snapshot.assessment.catalogue.dimensions)
+            ),
+            CHART_WIDTH,
+        ),
+        "heatmap_groups": (
+            lambda: (
+                figures.heatmap_figure(actions.perspective_heatmap(result, sections))
+                if snapshot.assessment.catalogue.dimensions
+                else None
+            ),
+            CHART_WIDTH,
+        ),
     }
 
 
@@ -189,6 +205,10 @@ def report_context(
     view = narrative.result_view(result, sections)
     level = content.target_level(result["parameters"]["threshold"])
     plan = content.roadmap(result, sections)
+    if actions.has_actions(sections):
+        # The executive summary names the path's actions instead (catalogue 2026.2); the
+        # priority roadmap's "most important next step" would point at a list not shown.
+        plan = {**plan, "top": None}
     strongest, weakest = content.strongest_weakest(shown, sections)
     gaps = content.largest_gaps(shown, sections) if charts_gap_shown(result) else []
     prog = None
@@ -257,6 +277,26 @@ def report_context(
         "rounds": content.round_rows(snapshot.data, sections),
         "answers": content.answers_appendix(inputs, shown, sections) if answers else None,
         "respondent_ids": [r["id"] for r in inputs.get("respondents", [])],
+        **catalogue_2026_2_context(assessment, result, sections),
+    }
+
+
+def catalogue_2026_2_context(assessment, result, sections) -> dict:
+    """The report's actions, heatmap tables and context answers (catalogue 2026.2).
+    ``roadmap_actions`` is None for a catalogue without actions (the report keeps the band
+    recommendations and the priority roadmap then)."""
+    catalogue = assessment.catalogue
+    heat = actions.heatmap(result, sections, catalogue.dimensions)
+    return {
+        "roadmap_actions": (
+            actions.action_plan(result, sections, catalogue.owner_roles)
+            if actions.has_actions(sections)
+            else None
+        ),
+        "risk_of_staying": actions.risk_of_staying(result, sections),
+        "heatmap": heat if heat["rows"] else None,
+        "heatmap_groups": actions.perspective_heatmap(result, sections) if heat["rows"] else None,
+        "context_answers": context_questions.distribution(assessment),
     }
 
 

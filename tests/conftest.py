@@ -5,7 +5,11 @@ import pytest
 from django_scopes import scope, scopes_disabled
 
 from assessments import services
-from assessments.catalogue import DEFAULT_CATALOGUE_PATH, load_catalogue
+from assessments.catalogue import (
+    DEFAULT_CATALOGUE_PATH,
+    LATEST_CATALOGUE_PATH,
+    read_and_load_catalogue,
+)
 from assessments.models import Catalogue, Question, Role
 
 from .browser import browser_contexts, chromium, live_app  # noqa: F401 - shared fixtures
@@ -30,7 +34,7 @@ def _plain_http(settings):
 def django_db_setup(django_db_setup, django_db_blocker):
     # Load the real catalogue once; each test's transaction rolls back over it.
     with django_db_blocker.unblock():
-        load_catalogue(text=DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8"))
+        read_and_load_catalogue(DEFAULT_CATALOGUE_PATH)
 
 
 @pytest.fixture
@@ -39,7 +43,7 @@ def catalogue(db) -> Catalogue:
     existing = Catalogue.objects.filter(slug="co-creation").first()
     if existing is not None:
         return existing
-    loaded, _created = load_catalogue(text=DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8"))
+    loaded, _created = read_and_load_catalogue(DEFAULT_CATALOGUE_PATH)
     return loaded
 
 
@@ -85,6 +89,20 @@ class Personas:
 @pytest.fixture
 def personas(catalogue) -> Personas:
     return Personas(catalogue)
+
+
+@pytest.fixture
+def catalogue_2026_2(db) -> Catalogue:
+    """Catalogue 2026.2 (actions, dimensions, context questions, code map), loaded inside
+    the test's transaction; the suite's default catalogue stays 2026.1."""
+    loaded, _created = read_and_load_catalogue(LATEST_CATALOGUE_PATH)
+    return loaded
+
+
+@pytest.fixture
+def personas_2026_2(catalogue, catalogue_2026_2) -> Personas:
+    """The personas, with organisation A's assessment on catalogue 2026.2."""
+    return Personas(catalogue_2026_2)
 
 
 @pytest.fixture

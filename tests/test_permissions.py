@@ -83,6 +83,8 @@ MATRIX: dict[str, Row] = {
         data=lambda p: {"question": "AL-01", "value": "2", "ts": "1700000000000"},
     ),
     "questionnaire_submit": Row("get", respondent_only(), kwargs=assessment),
+    # Without context questions (catalogue 2026.1) the page leads on to the review.
+    "questionnaire_context": Row("get", respondent_only(302), kwargs=assessment),
     "healthz": Row("get", everyone(200)),
 }
 

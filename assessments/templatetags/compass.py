@@ -3,7 +3,7 @@ the charts and the exports use too, so every page rounds and writes a number ali
 
 from django import template
 
-from .. import formatting
+from .. import formatting, narrative
 
 register = template.Library()
 
@@ -11,3 +11,9 @@ register.filter("num", formatting.num)
 register.filter("pct", formatting.pct)
 register.filter("signed_num", formatting.signed_num)
 register.filter("signed_pp", formatting.signed_pp)
+
+
+@register.filter
+def stage_name(index: int | None) -> str:
+    """A stage's name for its number (a target stage is never shown as a bare number)."""
+    return narrative.stage_label(index) if index is not None and 0 <= index <= 4 else ""

@@ -82,7 +82,11 @@ def assessment_edit(request, pk):
     }
     initial = {"title": assessment.title, "target_stage": assessment.target_stage, **current}
     form = AssessmentForm(
-        request.POST or None, memberships=memberships, initial=initial, with_catalogue=False
+        request.POST or None,
+        memberships=memberships,
+        initial=initial,
+        with_catalogue=False,
+        catalogue=assessment.catalogue,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from .. import engagement, selectors, services
 from ..engagement import questionnaire_view
-from ..forms import DONT_KNOW, parse_value
-from ..models import Respondent
+from ..forms import DONT_KNOW, ContextAnswersForm, parse_value
+from ..models import ContextAnswer, ContextQuestion, Respondent
 
 
 def _questionnaire(request, pk) -> tuple[Respondent, dict]:
@@ -146,7 +146,10 @@ def questionnaire_section(request, pk, section_key):
                     section_key=sections[index + 1].key,
                 )
             if "next" in request.POST:
-                return redirect("questionnaire_submit", org_slug=request.organisation.slug, pk=pk)
+                # After the last scored section: the optional context questions, if any.
+                has_context = ContextQuestion.objects.filter(catalogue=assessment.catalogue)
+                target = "questionnaire_context" if has_context.exists() else "questionnaire_submit"
+                return redirect(target, org_slug=request.organisation.slug, pk=pk)
             return redirect(request.path)
 
     total = sum(len(s.questions.all()) for s in sections)
@@ -242,6 +245,55 @@ def _locked() -> JsonResponse:
 
 
 @questionnaire_view
+def questionnaire_context(request, pk):
+    """The optional, unscored context questions (catalogue 2026.2), after the scored sections
+    and before the review. A plain form; without context questions it leads on to the
+    review."""
+    respondent, _answers = _questionnaire(request, pk)
+    assessment = respondent.assessment
+    questions = list(
+        ContextQuestion.objects.filter(catalogue=assessment.catalogue).order_by("order")
+    )
+    if not questions:
+        return redirect("questionnaire_submit", org_slug=request.organisation.slug, pk=pk)
+    locked = respondent.submitted_at is not None or not assessment.is_open
+    current = dict(
+        ContextAnswer.objects.filter(respondent=respondent).values_list("question_id", "option")
+    )
+    form = ContextAnswersForm(
+        request.POST if request.method == "POST" else None, questions=questions, current=current
+    )
+    if request.method == "POST":
+        if locked:
+            messages.error(request, _("Your answers are submitted and can no longer change."))
+            return redirect(request.path)
+        if form.is_valid():
+            try:
+                services.save_context_answers(respondent=respondent, answers=form.answers())
+            except services.AnswerLocked:
+                messages.error(request, _("Your answers are submitted and can no longer change."))
+                return redirect(request.path)
+            messages.success(request, _("Your answers have been saved."))
+            if "next" in request.POST:
+                return redirect("questionnaire_submit", org_slug=request.organisation.slug, pk=pk)
+            return redirect(request.path)
+        messages.error(request, _("Some entries were not saved; see the marked questions."))
+    sections = selectors.catalogue_sections(catalogue=assessment.catalogue)
+    return render(
+        request,
+        "assessments/questionnaire_context.html",
+        {
+            "organisation": request.organisation,
+            "assessment": assessment,
+            "respondent": respondent,
+            "form": form,
+            "locked": locked,
+            "last_section": sections[-1] if sections else None,
+        },
+    )
+
+
+@questionnaire_view
 def questionnaire_submit(request, pk):
     respondent, answers = _questionnaire(request, pk)
     assessment = respondent.assessment
@@ -276,5 +328,6 @@ def questionnaire_submit(request, pk):
             "dont_know": dont_know,
             "total": sum(len(s.questions.all()) for s in sections),
             "sections": sections,
+            "has_context": ContextQuestion.objects.filter(catalogue=assessment.catalogue).exists(),
         },
     )

@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .. import figures, narrative, scoring, selectors, services
+from .. import actions, figures, narrative, scoring, selectors, services
+from .. import context as context_questions
 from ..catalogue import active_catalogue
 from ..tenancy import org_view
 from .organisations import confirm_page
@@ -72,6 +73,7 @@ def results(request, pk):
                 "coverage": figures.to_json(figures.coverage_figure(result, titles)),
                 "gap": figures.to_json(figures.perception_gap_figure(result, titles)),
             },
+            **catalogue_2026_2_context(assessment, result, sections),
         }
     )
     return render(request, "assessments/results.html", context)
@@ -131,6 +133,31 @@ def results_recompute(request, pk):
             request, _("The result is recomputed with method %(new)s.") % {"new": scoring.METHOD}
         )
     return redirect(results_url)
+
+
+def catalogue_2026_2_context(assessment, result, sections) -> dict:
+    """Actions, dimension heatmaps and context answers (catalogue 2026.2); an older
+    catalogue without actions keeps its section recommendations (``actions`` None)."""
+    catalogue = assessment.catalogue
+    heat = actions.heatmap(result, sections, catalogue.dimensions)
+    # The perspective heatmap accompanies the dimension heatmap (2026.2 only); for an older
+    # catalogue the perception-gap chart shows the same figures.
+    by_group = actions.perspective_heatmap(result, sections) if heat["rows"] else None
+    return {
+        "actions": (
+            actions.action_plan(result, sections, catalogue.owner_roles)
+            if actions.has_actions(sections)
+            else None
+        ),
+        "risk_of_staying": actions.risk_of_staying(result, sections),
+        "heatmap": heat if heat["rows"] else None,
+        "heatmap_groups": by_group,
+        "heatmap_charts": {
+            "dimensions": figures.to_json(figures.heatmap_figure(heat)),
+            "groups": figures.to_json(figures.heatmap_figure(by_group)),
+        },
+        "context_answers": context_questions.distribution(assessment),
+    }
 
 
 def methodology(request):

@@ -11,6 +11,7 @@ from django_scopes import scopes_disabled
 from assessments import scoring
 from assessments.catalogue import (
     DEFAULT_CATALOGUE_PATH,
+    LATEST_CATALOGUE_PATH,
     CatalogueError,
     active_catalogue,
     catalogue_warnings,
@@ -19,10 +20,18 @@ from assessments.catalogue import (
     export_data,
     load_catalogue,
     parse_catalogue,
+    read_and_load_catalogue,
     spec_from_catalogue,
     spec_from_data,
 )
-from assessments.models import Assessment, Catalogue, Organisation, Question, Section
+from assessments.models import (
+    Assessment,
+    Catalogue,
+    ContextQuestion,
+    Organisation,
+    Question,
+    Section,
+)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "catalogue.yaml"
 FIXTURE_M2 = Path(__file__).parent / "fixtures" / "catalogue-method2.yaml"
@@ -118,14 +127,125 @@ def test_parse_catalogue_method2_fixture_has_defining_questions_and_parameters()
     assert catalogue_warnings(data) == []
 
 
-def test_parse_catalogue_keeps_keys_added_for_2026_2():
-    data = parse_catalogue(FIXTURE_M2.read_text(encoding="utf-8"))
+@pytest.fixture
+def text_2026_2() -> str:
+    return LATEST_CATALOGUE_PATH.read_text(encoding="utf-8")
+
+
+def test_parse_catalogue_2026_2_validates_dimensions_actions_and_context(text_2026_2):
+    data = parse_catalogue(text_2026_2)
 
     first = data["sections"][0]["questions"][0]
-    assert first["dimension"] == "strategy"
-    assert first["action"]["owner"] == "CIO"
+    assert first["dimension"] in {d["key"] for d in data["dimensions"]}
+    assert first["action"]["horizon"] in ("now", "next", "later")
+    assert set(first["action"]["title"]) == {"en", "de"}
     assert data["context_questions"][0]["code"] == "CX-01"
-    assert data["code_map"] == {"AL-01": "AL-01"}
+    assert all(q["kind"] in ("outcome", "business_model") for q in data["context_questions"])
+    assert [g["stage"] for g in data["target_guidance"]] == [1, 2, 3, 4]
+    assert data["sections"][0]["summary"]["de"]
+    assert catalogue_warnings(data) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: d["sections"][0]["questions"][0].update(dimension="weather"),
+            "sections[0].questions[0].dimension: 'weather' is not a key of dimensions",
+        ),
+        (
+            lambda d: d["sections"][0]["questions"][0]["action"].update(owner="pope"),
+            "sections[0].questions[0].action.owner: 'pope' is not a key of owner_roles",
+        ),
+        (
+            lambda d: d["sections"][0]["questions"][0]["action"].update(horizon="soon"),
+            "sections[0].questions[0].action.horizon: expected one of now, next, later",
+        ),
+        (
+            lambda d: d["sections"][0]["questions"][0]["action"].update(effort="XL"),
+            "sections[0].questions[0].action.effort: expected one of S, M, L",
+        ),
+        (
+            lambda d: d["sections"][0]["questions"][0]["action"]["first_step"].pop("de"),
+            "sections[0].questions[0].action.first_step.de: missing",
+        ),
+        (
+            lambda d: d["code_map"].update({"AL-01": ["XX-99"]}),
+            "code_map.AL-01[0]: 'XX-99' is not a question of this catalogue",
+        ),
+        (
+            lambda d: d["context_questions"][0].update(kind="mood"),
+            "context_questions[0].kind: expected one of outcome, business_model",
+        ),
+        (
+            lambda d: d["context_questions"][0].update(code="AL-05"),
+            "context_questions[0].code: AL-05 is also a scored question",
+        ),
+        (
+            lambda d: d["target_guidance"][0].update(stage=5),
+            "target_guidance[0].stage: must be between 1 and 4, got 5",
+        ),
+        (
+            lambda d: d["sections"][0].pop("summary"),
+            "sections[0].summary: missing",
+        ),
+    ],
+)
+def test_parse_catalogue_2026_2_bad_key_names_its_path(text_2026_2, change, message):
+    with pytest.raises(CatalogueError) as caught:
+        parse_catalogue(mutated(text_2026_2, change))
+
+    assert str(caught.value).startswith(message)
+
+
+@pytest.mark.django_db
+def test_load_catalogue_2026_2_stores_actions_dimensions_and_context_questions():
+    catalogue, created = read_and_load_catalogue(LATEST_CATALOGUE_PATH)
+
+    assert created is True
+    question = Question.objects.get(catalogue=catalogue, code="AL-11")
+    assert question.dimension
+    assert question.action["owner"] == "cio"
+    assert set(question.action["first_step"]) == {"en", "de"}
+    section = Section.objects.get(catalogue=catalogue, key="alignment")
+    assert section.summary_de and section.summary_en
+    assert catalogue.code_map["AL-01"] == ["AL-11"]
+    assert {d["key"] for d in catalogue.dimensions} >= {"strategy"}
+    context = list(ContextQuestion.objects.filter(catalogue=catalogue))
+    assert context[0].code == "CX-01" and len(context[0].options) >= 2
+    # Context questions are no part of any section and of no scoring spec.
+    spec_codes = {q.code for s in spec_from_catalogue(catalogue).sections for q in s.questions}
+    assert not spec_codes & {q.code for q in context}
+
+
+@pytest.mark.django_db
+def test_export_catalogue_2026_2_lists_context_questions_outside_sections():
+    catalogue, _ = read_and_load_catalogue(LATEST_CATALOGUE_PATH)
+
+    exported = export_catalogue(catalogue)
+
+    codes_in_sections = {q["code"] for s in exported["sections"] for q in s["questions"]}
+    assert exported["context_questions"][0]["code"] == "CX-01"
+    assert not codes_in_sections & {c["code"] for c in exported["context_questions"]}
+    assert exported == export_data(parse_catalogue(LATEST_CATALOGUE_PATH.read_text("utf-8")))
+
+
+@pytest.mark.django_db
+def test_active_catalogue_is_highest_version_not_last_loaded():
+    new, _ = read_and_load_catalogue(LATEST_CATALOGUE_PATH)
+    old, _ = read_and_load_catalogue(DEFAULT_CATALOGUE_PATH)
+
+    assert old.loaded_at >= new.loaded_at
+    assert active_catalogue() == new
+
+
+@pytest.mark.django_db
+def test_load_catalogue_2026_1_keeps_loading_without_2026_2_keys():
+    catalogue, _ = read_and_load_catalogue(DEFAULT_CATALOGUE_PATH)
+
+    assert catalogue.dimensions == [] and catalogue.code_map == {}
+    assert not ContextQuestion.objects.filter(catalogue=catalogue).exists()
+    assert Section.objects.get(catalogue=catalogue, key="alignment").recommendations["low"]
 
 
 def test_catalogue_warnings_without_defining_questions_and_low_coverage(text):

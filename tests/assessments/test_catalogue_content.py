@@ -462,3 +462,25 @@ def test_catalogue_content_unchanged_copy_passes(tmp_path):
     copy = tmp_path / "co-creation-copy.yaml"
     copy.write_text(dump(read_yaml(CATALOGUE_2026_2)), "utf-8")
     assert catalogue_problems(copy) == []
+
+
+SEEDS_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds"
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.mark.skipif(not SEEDS_DIR.is_dir(), reason="the articles are not next to the repository")
+def test_catalogue_content_risk_of_staying_quotes_the_articles():
+    data = read_yaml(CATALOGUE_2026_2)
+    articles = _plain(" ".join(p.read_text(encoding="utf-8") for p in SEEDS_DIR.glob("*.txt")))
+    risks = {s["key"]: s["risk_of_staying"] for s in data["sections"] if "risk_of_staying" in s}
+
+    assert set(risks) == {"alignment", "integration", "co_creation"}
+    for key, texts in risks.items():
+        assert set(texts) == set(LANGUAGES), key
+        quotes = re.findall(r"„([^“]+)“", texts["de"])
+        assert quotes, f"{key}: the German text quotes the articles"
+        for quote in quotes:
+            assert _plain(quote).rstrip(".") in articles, f"{key}: {quote!r} is not in the articles"

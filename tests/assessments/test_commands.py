@@ -23,7 +23,7 @@ from assessments.catalogue import (
     parse_catalogue,
     spec_from_data,
 )
-from assessments.models import ResultSnapshot
+from assessments.models import Catalogue, ResultSnapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).parent / "fixtures" / "catalogue.yaml"
@@ -38,6 +38,14 @@ GOOD_INPUT = {
     ],
     "consensus": {"AL-01": 2, "AL-04": None},
 }
+
+
+@pytest.fixture
+def no_stored_catalogue(db):
+    """The active catalogue is the highest version: remove the session's real catalogue so
+    that the fixture's version (0.x) is the one the commands pick."""
+    with scopes_disabled():
+        Catalogue.objects.all().delete()
 
 
 def expected_output(document: dict) -> dict:
@@ -114,7 +122,7 @@ def test_score_command_stdin_reads_document(tmp_path, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_score_command_uses_stored_catalogue(tmp_path):
+def test_score_command_uses_stored_catalogue(tmp_path, no_stored_catalogue):
     load_catalogue(text=FIXTURE.read_text(encoding="utf-8"))
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(GOOD_INPUT), encoding="utf-8")
@@ -458,7 +466,7 @@ def test_catalogue_command_load_duplicate_key_names_it(tmp_path):
 
 
 @pytest.mark.django_db
-def test_catalogue_command_export_method_2_shape():
+def test_catalogue_command_export_method_2_shape(no_stored_catalogue):
     load_catalogue(text=FIXTURE_M2.read_text(encoding="utf-8"))
     out = io.StringIO()
 
@@ -493,7 +501,7 @@ def test_catalogue_command_load_missing_file_raises_command_error(tmp_path):
 
 
 @pytest.mark.django_db
-def test_catalogue_command_export_prints_stored_catalogue():
+def test_catalogue_command_export_prints_stored_catalogue(no_stored_catalogue):
     catalogue, _ = load_catalogue(text=FIXTURE.read_text(encoding="utf-8"))
     out = io.StringIO()
 

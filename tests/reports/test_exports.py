@@ -11,10 +11,11 @@ from django.utils import translation
 from django_scopes import scope
 from openpyxl import load_workbook
 
-from assessments import scoring
+from assessments import scoring, services
+from assessments.models import ContextQuestion, Question, Respondent
 from reports import exports
 
-from .conftest import COMMENT
+from .conftest import COMMENT, answer_all
 
 
 def read_csv(data: bytes, delimiter: str) -> list[list[str]]:
@@ -246,3 +247,33 @@ def test_export_command_bad_input_is_a_clear_error(personas, snapshot, args, mes
 def test_export_command_without_snapshot_is_a_clear_error(personas):
     with pytest.raises(CommandError, match="has no stored result yet"):
         call_command("export_results", personas.assessment.pk, "snapshot")
+
+
+@pytest.mark.django_db
+def test_context_csv_lists_distributions_from_k_answers_only(personas_2026_2):
+    personas = personas_2026_2
+    catalogue = personas.assessment.catalogue
+    context = list(ContextQuestion.objects.filter(catalogue=catalogue).order_by("order"))
+    first, second = context[:2]
+    with scope(organisation=personas.org_a):
+        Respondent.objects.bulk_create(
+            Respondent(assessment=personas.assessment, perspective=p) for p in ("it", "it")
+        )
+        for respondent in personas.assessment.respondents.all():
+            # Everyone answers the first question; only one person the second.
+            answers = {first: first.options[1]["key"]}
+            if respondent.pk == personas.respondent.pk:
+                answers[second] = second.options[0]["key"]
+            services.save_context_answers(respondent=respondent, answers=answers)
+        questions = list(Question.objects.filter(catalogue=catalogue).select_related("section"))
+        snapshot = answer_all(personas.assessment, questions, [])
+
+        export = exports.build_export(snapshot=snapshot, kind="context", fmt="csv", lang="en")
+
+    rows = read_csv(export.data, ",")
+    assert rows[0] == ["Code", "Question", "Answer", "Answers", "Share"]
+    first_rows = [r for r in rows[1:] if r[0] == first.code]
+    assert [r[2] for r in first_rows] == [o["label"]["en"] for o in first.options]
+    assert first_rows[1][3:] == ["3", "1.0"]
+    second_rows = [r for r in rows[1:] if r[0] == second.code]
+    assert second_rows == [[second.code, second.text_en, "fewer than 3 answers", "", ""]]

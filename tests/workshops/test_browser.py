@@ -235,7 +235,10 @@ def run_the_loop(personas, chromium, base_url, pushed: bool):
     assert "Rude remark" not in screen.content()
     assert fits(screen)
     shot(screen, "screen-1280x720-open-question")
-    facilitator.get_by_role("button", name="Back to the votes").click()
+    # The form posts and the facilitator view loads again: the shortcut below must reach
+    # the new page, not the one being left.
+    with facilitator.expect_navigation():
+        facilitator.get_by_role("button", name="Back to the votes").click()
     expect(anna.locator("#ws-open")).to_be_hidden()
 
     # Next question (→): the phones follow with the pushed texts.

@@ -1,7 +1,6 @@
 """``catalogue load FILE`` stores a catalogue version; ``catalogue export`` prints one as JSON."""
 
 import json
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError, ProgrammingError
@@ -9,6 +8,7 @@ from django.db import OperationalError, ProgrammingError
 from assessments.catalogue import (
     CatalogueError,
     catalogue_data_for_cli,
+    catalogue_text,
     catalogue_warnings,
     export_data,
     load_catalogue,
@@ -41,13 +41,9 @@ class Command(BaseCommand):
 
     def load(self, file: str) -> None:
         try:
-            text = Path(file).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise CommandError(f"{file}: no such file") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{file}: not UTF-8 text") from None
-        except OSError as exc:
-            raise CommandError(f"{file}: cannot be read ({exc.strerror})") from None
+            text = catalogue_text(file)
+        except CatalogueError as exc:
+            raise CommandError(str(exc)) from None
         try:
             catalogue, written = load_catalogue(text=text)
         except CatalogueError as exc:

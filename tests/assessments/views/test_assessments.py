@@ -163,3 +163,30 @@ def test_create_assessment_double_submit_creates_one(client, personas, catalogue
     assert second.url == first.url
     with scopes_disabled():
         assert Assessment.objects.filter(title="Doppelklick").count() == 1
+
+
+def test_create_assessment_form_shows_stage_names_and_target_guidance(
+    client, personas, catalogue_2026_2
+):
+    client.force_login(personas.users["consultant"])
+
+    page = client.get(
+        reverse("assessment_create", kwargs={"org_slug": "org-a"}), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+
+    assert '<option value="3">Co-Creation</option>' in page
+    assert '<option value="4">Fusion / Convergence</option>' in page
+    assert "Which target stage fits your business model?" in page
+    guidance = {g["stage"]: g["text"]["en"] for g in catalogue_2026_2.target_guidance}
+    assert guidance[1].split(":")[0] in page
+
+
+def test_assessment_detail_shows_target_stage_name(client, personas):
+    client.force_login(personas.users["owner"])
+
+    page = client.get(
+        reverse("assessment", kwargs={"org_slug": "org-a", "pk": personas.assessment.pk}),
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+
+    assert "Target stage Co-Creation" in page
