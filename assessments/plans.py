@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import engagement, scoring, selectors
+from . import engagement, narrative, scoring, selectors
 from .catalogue import active_catalogue
 from .models import (
     Assessment,
@@ -195,7 +195,8 @@ def plan_rows(*, organisation) -> list[dict]:
 def projected_stage(*, snapshot: ResultSnapshot, spec, items: list[PlanItem]) -> dict | None:
     """The stage the scoring gives if every question of an active plan item reached
     "largely": consensus values of 3 for those questions whose stored value is below 3 (or
-    unanswered), everything else as stored. None when the snapshot cannot be re-scored."""
+    unanswered), everything else as stored. None when the snapshot cannot be re-scored.
+    The label is in the active language."""
     result = snapshot.data["result"]
     inputs = snapshot.data.get("inputs") or {}
     questions = result.get("questions", {})
@@ -211,7 +212,13 @@ def projected_stage(*, snapshot: ResultSnapshot, spec, items: list[PlanItem]) ->
                 raised[code] = LARGELY
     current = result["stage"]["index"]
     if not raised:
-        return {"index": current, "position": result["position"], "raised": [], "changed": False}
+        return {
+            "index": current,
+            "label": narrative.stage_label(current),
+            "position": result["position"],
+            "raised": [],
+            "changed": False,
+        }
     respondents = [
         scoring.ResponseSet(perspective=r["perspective"], answers=r["answers"])
         for r in inputs.get("respondents", [])
@@ -227,6 +234,7 @@ def projected_stage(*, snapshot: ResultSnapshot, spec, items: list[PlanItem]) ->
         return None
     return {
         "index": projected["stage"]["index"],
+        "label": narrative.stage_label(projected["stage"]["index"]),
         "position": projected["position"],
         "raised": sorted(raised),
         "changed": projected["stage"]["index"] != current,

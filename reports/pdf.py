@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from assessments import actions, figures, formatting, narrative, scoring
+from assessments import actions, figures, formatting, narrative, plans, scoring
 from assessments import context as context_questions
 from assessments import selectors as assessment_selectors
 from assessments.models import ResultSnapshot
@@ -278,6 +278,7 @@ def report_context(
         "answers": content.answers_appendix(inputs, shown, sections) if answers else None,
         "respondent_ids": [r["id"] for r in inputs.get("respondents", [])],
         **catalogue_2026_2_context(assessment, result, sections),
+        "action_plan": plans.plan_report(assessment=assessment, snapshot=snapshot),
     }
 
 

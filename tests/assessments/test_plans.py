@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django_scopes import scope
 
-from assessments import engagement, plans, scoring, selectors
+from assessments import engagement, narrative, plans, scoring, selectors
 from assessments.models import PlanStatus
 
 from ..factories import MembershipFactory, PlanItemFactory, UserFactory
@@ -77,6 +77,7 @@ def test_projected_stage_ignores_done_and_dropped_items_and_never_lowers(persona
     result = snapshot.data["result"]
     assert projected == {
         "index": result["stage"]["index"],
+        "label": narrative.stage_label(result["stage"]["index"]),
         "position": result["position"],
         "raised": [],
         "changed": False,

@@ -15,12 +15,12 @@ from django_scopes import scope
 from PIL import Image
 from pypdf import PdfReader
 
-from assessments import narrative, scoring
+from assessments import narrative, plans, scoring
 from assessments import selectors as assessment_selectors
 from assessments import services as assessment_services
 from assessments.formatting import num, pct
 from reports import content, pdf, services
-from tests.factories import UserFactory
+from tests.factories import PlanItemFactory, UserFactory
 
 from .conftest import answer_all
 
@@ -203,3 +203,31 @@ def test_report_table_of_contents_keeps_its_leaders(personas, snapshot, fake_svg
     first_page = normalise(PdfReader(io.BytesIO(data)).pages[0].extract_text())
     assert re.search(r"Executive summary ?\.{50,} ?2 ", first_page)
     assert re.search(r"Methodology ?\.{50,} ?\d+", first_page)
+
+
+@pytest.mark.django_db
+def test_render_pdf_shows_the_action_plan_with_owner_due_status_and_projected_stage(
+    personas, snapshot, fake_svg
+):
+    result = snapshot.data["result"]
+    low = sorted(
+        (code for code, q in result["questions"].items() if q["value"] is not None),
+        key=lambda code: result["questions"][code]["value"],
+    )[0]
+    with scope(organisation=personas.org_a):
+        PlanItemFactory(
+            organisation=personas.org_a,
+            title="Mixed team for the claims app",
+            question_codes=[low],
+            owner_name="Vera Vorstand",
+            due_date=snapshot.created_at.date() + timedelta(days=90),
+        )
+        data = services.report_pdf(snapshot=snapshot, lang="en")
+        projected = plans.plan_report(assessment=personas.assessment, snapshot=snapshot)
+    text = pdf_text(data)
+    assert "Action plan" in text
+    assert "Mixed team for the claims app" in text and f"({low})" in text
+    assert "Vera Vorstand" in text and "Open" in text
+    with translation.override("en"):
+        stage = projected["projected"]["label"]
+    assert f"would stand at “{stage}”" in text

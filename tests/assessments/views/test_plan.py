@@ -236,3 +236,21 @@ def test_next_results_page_shows_progress_on_plan_questions(client, personas, qu
     assert 'id="plan-progress"' in html
     assert '<tr data-code="IN-01"><th scope="row" class="fw-semibold">IN-01</th>' in html
     assert '<td class="text-end metric">2.00</td><td class="text-end metric">4.00</td>' in html
+
+
+def test_results_page_names_the_projected_stage_of_the_open_actions(client, personas, questions):
+    answer_all(personas, questions)
+    snapshot = close(personas)
+    result = snapshot.data["result"]
+    low = min(
+        (code for code, q in result["questions"].items() if q["value"] is not None),
+        key=lambda code: result["questions"][code]["value"],
+    )
+    with scope(organisation=personas.org_a):
+        PlanItemFactory(organisation=personas.org_a, question_codes=[low])
+        with translation.override("en"):
+            projected = plans.results_plan(assessment=personas.assessment, snapshot=snapshot)
+    client.force_login(personas.users["owner"])
+    html = client.get(results_url(personas), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    label = projected["plan_projected"]["label"]
+    assert label and f"would stand at “{label}”" in html
