@@ -5,7 +5,7 @@ call inside the language the reader wants (``translation.override``)."""
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import scoring
+from . import scoring, selectors
 from .formatting import num, pct
 from .models import Section
 
@@ -504,3 +504,21 @@ def progress(
         "stage_now": stage_label(shown["stage"]["index"]),
         "sections": rows,
     }
+
+
+def progress_since_previous(*, snapshot, sections) -> dict | None:
+    """Progress against the previous closed assessment, for the results page and the PDF
+    alike: results of the same method only (the older one recomputed where needed, which
+    the text then says). None when there is no previous assessment."""
+    previous = selectors.previous_snapshot(snapshot=snapshot)
+    if previous is None:
+        return None
+    pair = selectors.comparable_results(snapshot=snapshot, previous=previous)
+    return progress(
+        now=pair["now"],
+        then=pair["then"],
+        sections=sections,
+        previous=previous,
+        catalogue_version=snapshot.catalogue_version,
+        recomputed=pair["recomputed_now"] or pair["recomputed_then"],
+    )

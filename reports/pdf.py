@@ -30,7 +30,7 @@ from assessments import context as context_questions
 from assessments import selectors as assessment_selectors
 from assessments.models import ResultSnapshot
 
-from . import content, selectors
+from . import content
 
 logger = logging.getLogger(__name__)
 
@@ -194,9 +194,7 @@ def chart_factories(*, snapshot: ResultSnapshot) -> dict:
     }
 
 
-def report_context(
-    *, snapshot: ResultSnapshot, lang: str, answers: bool, sections, previous
-) -> dict:
+def report_context(*, snapshot: ResultSnapshot, lang: str, answers: bool, sections) -> dict:
     """Everything the template shows, in the active language."""
     assessment = snapshot.assessment
     organisation = assessment.organisation
@@ -211,18 +209,8 @@ def report_context(
         plan = {**plan, "top": None}
     strongest, weakest = content.strongest_weakest(shown, sections)
     gaps = content.largest_gaps(shown, sections) if charts_gap_shown(result) else []
-    prog = None
-    if previous is not None:
-        # The same comparison as the results page: results of the same method.
-        pair = assessment_selectors.comparable_results(snapshot=snapshot, previous=previous)
-        prog = narrative.progress(
-            now=pair["now"],
-            then=pair["then"],
-            sections=sections,
-            previous=previous,
-            catalogue_version=snapshot.catalogue_version,
-            recomputed=pair["recomputed_now"] or pair["recomputed_then"],
-        )
+    prog = narrative.progress_since_previous(snapshot=snapshot, sections=sections)
+    if prog is not None:
         prog["date"] = _date(prog["date"])
     # The assessment's date (its close), not the day the result was (re)computed.
     date = _date(assessment.closed_at or snapshot.created_at)
@@ -320,10 +308,7 @@ def render_html(
     """The report's HTML; ``svgs`` (name → SVG text) are the charts it shows."""
     with translation.override(lang):
         sections = assessment_selectors.catalogue_sections(catalogue=snapshot.assessment.catalogue)
-        previous = selectors.previous_snapshot(snapshot=snapshot)
-        context = report_context(
-            snapshot=snapshot, lang=lang, answers=answers, sections=sections, previous=previous
-        )
+        context = report_context(snapshot=snapshot, lang=lang, answers=answers, sections=sections)
         return render_to_string("reports/report.html", context)
 
 

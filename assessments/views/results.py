@@ -44,19 +44,7 @@ def results(request, pk):
     result = snapshot.data["result"]
     view = narrative.result_view(result, sections, snapshot.data.get("rounds"))
     titles = view["titles"]
-    previous = selectors.previous_snapshot(snapshot=snapshot)
-    progress = None
-    if previous is not None:
-        # Results of the same method only (the PDF compares the same way).
-        pair = selectors.comparable_results(snapshot=snapshot, previous=previous)
-        progress = narrative.progress(
-            now=pair["now"],
-            then=pair["then"],
-            sections=sections,
-            previous=previous,
-            catalogue_version=snapshot.catalogue_version,
-            recomputed=pair["recomputed_now"] or pair["recomputed_then"],
-        )
+    progress = narrative.progress_since_previous(snapshot=snapshot, sections=sections)
     context.update(
         {
             "snapshot": snapshot,
