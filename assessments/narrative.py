@@ -231,6 +231,15 @@ def _answer_word(value: float | None) -> str:
     return scale_word(scoring.label_index(value))
 
 
+def _unmet_answer(value: float | None) -> str:
+    """An unmet defining question's answer: the scale word, and the value too when it is a
+    mean, since a mean of 1.6 reads "partly" and is still below the 2 it needs."""
+    word = _answer_word(value)
+    if value is None or float(value).is_integer():
+        return word
+    return f"{num(value, 1)}, {word}"
+
+
 def not_reached_reasons(result: dict, sections: list[Section]) -> list[str]:
     """Why each stage section from the next one up is not reached, in words: a defining
     question below "partly" is named as the reason even when the fulfilment is enough."""
@@ -263,7 +272,7 @@ def not_reached_reasons(result: dict, sections: list[Section]) -> list[str]:
                 % {
                     "code": code,
                     "text": questions[code].text,
-                    "answer": _answer_word(result["questions"][code]["value"]),
+                    "answer": _unmet_answer(result["questions"][code]["value"]),
                 }
                 for code in data.get("defining_unmet", [])
                 if code in questions

@@ -237,3 +237,19 @@ def test_agreement_words_at_the_ends_of_the_scale():
         assert narrative.agreement_words(1.0) == "everyone the same"
     with translation.override("de"):
         assert narrative.agreement_words(1.0) == "alle antworten gleich"
+
+
+def test_unmet_defining_mean_that_reads_partly_shows_its_value_too(sections):
+    # Two respondents at 1 and 2: the mean 1.5 reads "partly" but is below the 2 needed.
+    levels = dict(LEVELS, co_creation=3)
+    one = answers(sections, levels, **{"CC-01": 1})
+    two = answers(sections, levels, **{"CC-01": 2})
+    respondents = [scoring.ResponseSet("it", one), scoring.ResponseSet("it", two)]
+    result = score(sections, respondents, defining={"CC-01"})
+    assert result["sections"]["co_creation"]["defining_unmet"] == ["CC-01"]
+    with translation.override("en"):
+        (reason,) = narrative.not_reached_reasons(result, sections)
+    assert reason.endswith(": 1.5, partly).")
+    with translation.override("de"):
+        (reason,) = narrative.not_reached_reasons(result, sections)
+    assert reason.endswith(": 1,5, teilweise).")
