@@ -5,6 +5,7 @@ actions on respondents without accounts: add, upload, invite, remind, resend, re
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,6 +14,7 @@ from ..engagement_forms import RespondentForm, ScheduleForm, UploadForm
 from ..models import Respondent
 from ..tenancy import org_view
 from .assessments import get_assessment
+from .organisations import confirm_page
 
 IMPORT_SESSION_KEY = "compass_respondent_import"
 
@@ -184,10 +186,20 @@ def respondent_revoke(request, pk, rid):
         engagement.revoke_link(respondent=respondent)
         messages.success(request, _("The personal link no longer opens the questionnaire."))
         return _back(request, assessment)
-    return render(
+    return confirm_page(
         request,
-        "assessments/respondents/revoke_confirm.html",
-        {"organisation": request.organisation, "assessment": assessment, "respondent": respondent},
+        title=_("Revoke the personal link?"),
+        paragraphs=[
+            _(
+                "The link of %(name)s (%(email)s) will no longer open the questionnaire, also "
+                "in a browser where it is already open. The answers given so far stay. “Send "
+                "link again” makes a new link."
+            )
+            % {"name": respondent.name, "email": respondent.email}
+        ],
+        action=request.path,
+        confirm_label=_("Revoke link"),
+        cancel_url=reverse("participation", args=[request.organisation.slug, assessment.pk]),
     )
 
 
