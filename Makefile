@@ -4,12 +4,14 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PY := .venv/bin/python
 PIP := .venv/bin/pip
-APT_PACKAGES := chromium chromium-driver poppler-utils gettext fonts-dejavu-core pushpin
+APT_PACKAGES := chromium chromium-driver poppler-utils gettext fonts-dejavu-core pushpin nginx-light
 PG_URL ?= postgres://postgres@127.0.0.1:5432/compass
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# gunicorn behind Pushpin: people open PORT (Pushpin), which proxies to APP_PORT (Django).
+# People open PORT (nginx): the workshop's event streams go to Pushpin on PUSH_PORT, which
+# holds them; every other request goes to gunicorn on APP_PORT.
 APP_PORT ?= 8001
+PUSH_PORT ?= 8002
 RUN_ENV := DJANGO_HTTPS=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost BROWSER_PATH=/usr/bin/chromium COMPASS_BASE_URL=http://$(HOST):$(PORT)
 TEST_ENV := DJANGO_HTTPS=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost,testserver DJANGO_ALLOW_ASYNC_UNSAFE=true BROWSER_PATH=/usr/bin/chromium
 PYTEST_ARGS ?=
@@ -27,7 +29,8 @@ help:
 setup: system-packages venv messages
 
 # Debian packages the app needs: chromium (chart export, browser tests), poppler (PDF checks),
-# gettext (compiling translations), DejaVu fonts (German glyphs in PDFs).
+# gettext (compiling translations), DejaVu fonts (German glyphs in PDFs), Pushpin and nginx
+# (the live workshop's pushed updates, and the front door that routes to it).
 system-packages:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -55,12 +58,13 @@ run: setup
 	@echo "Co-Creation Compass on http://$(HOST):$(PORT)/  (demo logins: see README.md)"
 	@# The worker renders PDFs and sends mails; the loop queues due reminders and applies the
 	@# organisations' retention periods every 10 minutes; Pushpin holds the workshop's pushed
-	@# connections in front of gunicorn.
+	@# connections; nginx in front sends those to Pushpin and everything else to gunicorn.
 	@trap 'kill 0' EXIT INT TERM; \
 	$(RUN_ENV) $(PY) manage.py db_worker --queue-name '*' --interval 0.25 & \
 	while true; do $(RUN_ENV) $(PY) manage.py remind -v0; $(RUN_ENV) $(PY) manage.py apply_retention -v0; sleep 600; done & \
-	PUSHPIN_DIR=var/pushpin PUSHPIN_HTTP=$(HOST):$(PORT) PUSHPIN_BACKEND=127.0.0.1:$(APP_PORT) PUSHPIN_PUBLISH_BASE=5560 PUSHPIN_LOG_LEVEL=1 deploy/pushpin/run.sh & \
-	$(RUN_ENV) COMPASS_PUSHPIN_CONTROL_URIS=http://127.0.0.1:5561 .venv/bin/gunicorn maturity.wsgi --bind 127.0.0.1:$(APP_PORT) --workers 2 --access-logfile - ; \
+	PUSHPIN_DIR=var/pushpin PUSHPIN_HTTP=127.0.0.1:$(PUSH_PORT) PUSHPIN_BACKEND=127.0.0.1:$(APP_PORT) PUSHPIN_PUBLISH_BASE=5560 PUSHPIN_LOG_LEVEL=1 deploy/pushpin/run.sh & \
+	NGINX_DIR=var/nginx NGINX_HTTP=$(HOST):$(PORT) NGINX_APP=127.0.0.1:$(APP_PORT) NGINX_PUSH=127.0.0.1:$(PUSH_PORT) deploy/nginx/run.sh & \
+	$(RUN_ENV) DJANGO_TRUSTED_PROXY_COUNT=1 COMPASS_PUSHPIN_CONTROL_URIS=http://127.0.0.1:5561 .venv/bin/gunicorn maturity.wsgi --bind 127.0.0.1:$(APP_PORT) --workers 3 --access-logfile - ; \
 	wait
 
 worker: setup

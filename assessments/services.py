@@ -4,6 +4,7 @@ transaction and checks the invariants it is responsible for."""
 import time
 import uuid
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -273,6 +274,9 @@ def _lock_while_open(respondent: Respondent) -> None:
         Respondent.objects.select_for_update(of=("self",))
         .filter(
             pk=respondent.pk,
+            # The caller's idea of the assessment: a workshop vote names its respondent by a
+            # signed cookie and its assessment by the session, and both must agree.
+            assessment_id=respondent.assessment_id,
             submitted_at__isnull=True,
             assessment__status=AssessmentStatus.OPEN,
         )
@@ -282,7 +286,13 @@ def _lock_while_open(respondent: Respondent) -> None:
         raise AnswerLocked
 
 
-def save_answer(
+class StoredAnswer(NamedTuple):
+    answer: Answer
+    applied: bool  # this save changed what is stored
+    created: bool  # this save added the row (the first answer in this round)
+
+
+def store_answer(
     *,
     respondent: Respondent,
     question: Question,
@@ -290,9 +300,8 @@ def save_answer(
     comment: str = "",
     client_ts: int | None = None,
     round: int = 1,
-) -> tuple[Answer, bool]:
-    """Store one answer, idempotently, keyed by (respondent, question, round). Returns the
-    stored answer and whether this save was applied.
+) -> StoredAnswer:
+    """Store one answer, idempotently, keyed by (respondent, question, round).
 
     ``client_ts`` is the time of the click in the browser's milliseconds, and the newer click
     wins: a retry of the same click changes nothing, and a click older than the stored one
@@ -300,6 +309,10 @@ def save_answer(
     overwrite a newer answer. A click time later than the server's now counts as now: a
     device whose clock runs ahead cannot freeze the answer. Without ``client_ts`` (a plain
     form post) the save is the person's latest intent and always applies.
+
+    Inside a caller's transaction (a workshop vote also counts it) the respondent's row lock
+    holds until the caller commits, so ``created`` is exact even for two requests of the same
+    person at once.
 
     Raises AnswerLocked once the respondent submitted or the assessment closed."""
     _check_value(value)
@@ -318,12 +331,33 @@ def save_answer(
                 comment=comment,
                 client_ts=ts,
             )
-            return answer, True
+            return StoredAnswer(answer, True, True)
         if client_ts is not None and answer.client_ts >= ts:
-            return answer, False
+            return StoredAnswer(answer, False, False)
         answer.value, answer.comment, answer.client_ts = value, comment, ts
         answer.save(update_fields=["value", "comment", "client_ts", "updated_at"])
-        return answer, True
+        return StoredAnswer(answer, True, False)
+
+
+def save_answer(
+    *,
+    respondent: Respondent,
+    question: Question,
+    value: int | None,
+    comment: str = "",
+    client_ts: int | None = None,
+    round: int = 1,
+) -> tuple[Answer, bool]:
+    """``store_answer``, returning the stored answer and whether this save was applied."""
+    stored = store_answer(
+        respondent=respondent,
+        question=question,
+        value=value,
+        comment=comment,
+        client_ts=client_ts,
+        round=round,
+    )
+    return stored.answer, stored.applied
 
 
 def save_context_answers(*, respondent: Respondent, answers: dict) -> None:

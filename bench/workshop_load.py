@@ -63,15 +63,36 @@ def raise_fd_limit(need: int) -> None:
 
 
 class Servers:
-    """gunicorn on --app-port, Pushpin on --push-port (publishing from --push-port + 1)."""
+    """As `make run` serves: nginx on --front-port (deploy/nginx/run.sh) sends the event
+    streams to Pushpin on --push-port (publishing from --push-port + 1) and everything else to
+    gunicorn on --app-port."""
 
     def __init__(self, args, env: dict, folder: Path):
         self.args = args
         self.env = env
         self.folder = folder
         self.app = f"127.0.0.1:{args.app_port}"
-        self.url = f"http://127.0.0.1:{args.push_port}"
-        self.gunicorn = self.pushpin = None
+        self.url = f"http://127.0.0.1:{args.front_port}"
+        self.gunicorn = self.pushpin = self.nginx = None
+
+    def start_nginx(self) -> None:
+        env = {
+            **self.env,
+            "NGINX_DIR": str(self.folder / "nginx"),
+            "NGINX_HTTP": f"127.0.0.1:{self.args.front_port}",
+            "NGINX_APP": self.app,
+            "NGINX_PUSH": f"127.0.0.1:{self.args.push_port}",
+        }
+        self.nginx_log = open(self.folder / "nginx.log", "a")  # noqa: SIM115
+        self.nginx = subprocess.Popen(
+            [str(ROOT / "deploy" / "nginx" / "run.sh")],
+            cwd=ROOT,
+            env=env,
+            stdout=self.nginx_log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._wait(f"{self.url}/healthz")
 
     def start_gunicorn(self) -> None:
         self.gunicorn_log = open(self.folder / "gunicorn.log", "w")  # noqa: SIM115
@@ -95,7 +116,7 @@ class Servers:
             "PUSHPIN_HTTP": f"127.0.0.1:{self.args.push_port}",
             "PUSHPIN_BACKEND": self.app,
             "PUSHPIN_PUBLISH_BASE": str(self.args.push_port + 1),
-            "PUSHPIN_LOG_LEVEL": "1",
+            "PUSHPIN_LOG_LEVEL": os.environ.get("BENCH_PUSHPIN_LOG_LEVEL", "1"),
         }
         self.pushpin_log = open(self.folder / "pushpin.log", "a")  # noqa: SIM115
         self.pushpin = subprocess.Popen(
@@ -159,6 +180,10 @@ class Servers:
         return 0
 
     def stop(self) -> None:
+        if self.nginx and self.nginx.poll() is None:
+            os.killpg(self.nginx.pid, signal.SIGTERM)
+            self.nginx.wait(timeout=15)
+            self.nginx_log.close()
         if self.pushpin:
             self.stop_pushpin()
         if self.gunicorn:
@@ -224,6 +249,7 @@ class Stats:
         self.received: dict[str, list[float]] = {}  # state key → arrival times
         self.reconnects = 0
         self.resyncs = 0
+        self.polls = 0
         self.stream_errors = 0
         self.stream_reasons: Counter = Counter()
         self.refusals: Counter = Counter()
@@ -244,6 +270,9 @@ class Phone:
         self.seen: set[str] = set()
         self.voted: set[tuple[str, int]] = set()
         self.tasks: set[asyncio.Task] = set()
+        self.background: set[asyncio.Task] = set()
+        self.polling = False
+        self.streaming = False
 
     def headers(self, **extra) -> dict:
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -354,14 +383,47 @@ class Phone:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 15)
 
-    async def listen(self) -> None:
-        url = f"{self.base}/w/{self.room['code']}/events/"
+    async def poll(self) -> None:
+        """workshop-live.js while it has no stream: the state endpoint every 2 s, from a
+        random moment on."""
+        await asyncio.sleep(random.uniform(0, 2))
+        while self.polling and not self.stop.is_set():
+            self.stats.polls += 1
+            await self.read_state()
+            await asyncio.sleep(2)
+
+    def start_polling(self) -> None:
+        if not self.polling:
+            self.polling = True
+            self.spawn(self.poll())
+
+    def spawn(self, coroutine) -> None:
+        task = asyncio.create_task(coroutine)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def resync(self) -> None:
+        """workshop-live.js's safety net: a state read every 60-90 s while streaming."""
         while not self.stop.is_set():
+            await asyncio.sleep(random.uniform(60, 90))
+            if not self.polling:
+                await self.read_state()
+
+    async def listen(self) -> None:
+        """An EventSource as workshop-live.js uses it: on a dropped connection the browser
+        reconnects after ~3 s, and the page polls only if it has no stream 5-10 s later; a
+        refused one (not 200) is closed for good: the page polls, and opens the stream again
+        after 20-40 s."""
+        url = f"{self.base}/w/{self.room['code']}/events/"
+        self.spawn(self.resync())
+        while not self.stop.is_set():
+            delay = 3.0
             try:
                 async with self.http.get(
                     url, headers=self.headers(Accept="text/event-stream"), timeout=None
                 ) as r:
                     if r.status != 200:
+                        delay = random.uniform(20, 40)
                         raise RuntimeError(r.status)
                     event = None
                     async for raw in r.content:
@@ -371,6 +433,8 @@ class Phone:
                         elif line.startswith("data:") and event:
                             if event == "stream-open":
                                 self.stats.resyncs += 1
+                                self.polling = False
+                                self.streaming = True
                                 await self.read_state()
                             elif event == "state":
                                 self.apply(json.loads(line[5:]))
@@ -386,7 +450,18 @@ class Phone:
             if self.stop.is_set():
                 return
             self.stats.reconnects += 1
-            await asyncio.sleep(3)  # EventSource's default retry
+            self.streaming = False
+            if delay > 3:
+                self.start_polling()  # closed for good: poll at once
+            else:
+                self.spawn(self.poll_unless_reconnected(random.uniform(5, 10)))
+            await asyncio.sleep(delay)
+
+    async def poll_unless_reconnected(self, wait: float) -> None:
+        """A dropped stream: the browser reconnects; the page polls only if that takes long."""
+        await asyncio.sleep(wait)
+        if not self.streaming:
+            self.start_polling()
 
 
 async def presenter(room: dict, base: str, http, stop: asyncio.Event) -> None:
@@ -416,7 +491,9 @@ def facilitator_step(room: dict, action: str) -> str:
         return selectors.state_key(session)
 
 
-async def run(args, name: str, servers: Servers, room: dict) -> dict:
+async def phones_main(args, room: dict, base: str, indices: range, stop_flag, out, screen):
+    """One client process: its share of the phones (and the presenter screen in the first),
+    until the parent sets ``stop_flag``; then its figures go back through ``out``."""
     import aiohttp
 
     stats = Stats()
@@ -427,49 +504,118 @@ async def run(args, name: str, servers: Servers, room: dict) -> dict:
         cookie_jar=aiohttp.DummyCookieJar(),
         timeout=aiohttp.ClientTimeout(total=None, sock_connect=10),
     ) as http:
-        phones = [Phone(i, room, servers.url, http, stats, stop) for i in range(args.phones)]
-        log(f"[{name}] {args.phones} phones join (spread over {args.join_seconds} s)")
-        sem = asyncio.Semaphore(40)
+        phones = [Phone(i, room, base, http, stats, stop) for i in indices]
+        sem = asyncio.Semaphore(max(1, 40 // args.client_processes))
+        listeners = []
 
         async def join(phone):
             await asyncio.sleep(random.uniform(0, args.join_seconds))
             async with sem:
                 await phone.join()
+            # The participant page opens its stream as soon as it has loaded.
+            listeners.append(asyncio.create_task(phone.listen()))
 
         await asyncio.gather(*(join(p) for p in phones))
-        listeners = [asyncio.create_task(p.listen()) for p in phones]
-        screen = asyncio.create_task(presenter(room, servers.url, http, stop))
-        await asyncio.sleep(3)
-        actions = []  # (what, state key, t0)
-        faults = {}
-        for index in range(min(args.questions, room["questions"])):
-            if index > 0:
-                t0 = time.monotonic()
-                key = await asyncio.to_thread(facilitator_step, room, "next")
-                actions.append(("next", key, t0))
-            await asyncio.sleep(args.vote_seconds)
-            if name == "faults" and index == min(args.questions, room["questions"]) // 2:
-                faults["pushpin_restart_s"] = await asyncio.to_thread(servers.restart_pushpin)
-                faults["killed_worker"] = servers.kill_one_worker()
-                log(
-                    f"[faults] Pushpin restarted in {faults['pushpin_restart_s']:.1f} s, "
-                    f"worker {faults['killed_worker']} killed"
-                )
-                await asyncio.sleep(4)
-            t0 = time.monotonic()
-            key = await asyncio.to_thread(facilitator_step, room, "reveal")
-            actions.append(("reveal", key, t0))
-            await asyncio.sleep(args.reveal_seconds)
+        out.put(("joined", len(phones)))
+        tasks = [asyncio.create_task(presenter(room, base, http, stop))] if screen else []
+        while not stop_flag.is_set():
+            await asyncio.sleep(0.2)
         pending = [t for p in phones for t in p.tasks]
         if pending:
             await asyncio.wait(pending, timeout=60)
         stop.set()
-        for task in [*listeners, screen]:
+        tasks += [*listeners, *(t for p in phones for t in p.background)]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*listeners, screen, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
+    out.put(("stats", vars(stats)))
+
+
+def phones_process(*arguments) -> None:
+    random.seed()  # forked: each process draws its own think times
+    if os.environ.get("BENCH_NO_GC"):
+        import gc
+
+        gc.disable()
+    asyncio.run(phones_main(*arguments))
+
+
+def merge(parts: list[dict]) -> Stats:
+    stats = Stats()
+    for part in parts:
+        for name, value in part.items():
+            mine = getattr(stats, name)
+            if isinstance(mine, dict) and not isinstance(mine, Counter):
+                for key, items in value.items():
+                    mine.setdefault(key, []).extend(items)
+            elif isinstance(mine, list | Counter):
+                mine.update(value) if isinstance(mine, Counter) else mine.extend(value)
+            else:
+                setattr(stats, name, mine + value)
+    return stats
+
+
+def run(args, name: str, servers: Servers, room: dict) -> dict:
+    """The phones run in --client-processes processes (real phones do not share one event
+    loop: a single process would deliver a push to 1,000 phones one after the other); this
+    process plays the facilitator."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # not shared with the forked clients
+    context = multiprocessing.get_context("fork")
+    stop_flag, out = context.Event(), context.Queue()
+    count = args.client_processes
+    shares = [range(i, args.phones, count) for i in range(count)]
+    processes = [
+        context.Process(
+            target=phones_process,
+            args=(args, room, servers.url, share, stop_flag, out, i == 0),
+        )
+        for i, share in enumerate(shares)
+    ]
+    log(f"[{name}] {args.phones} phones join (spread over {args.join_seconds} s)")
+    for process in processes:
+        process.start()
+    for _ in processes:
+        assert out.get()[0] == "joined"
+    started = time.monotonic()
+    time.sleep(3)
+    actions = []  # (what, state key, t0)
+    faults = {}
+    for index in range(min(args.questions, room["questions"])):
+        if index > 0:
+            t0 = time.monotonic()
+            actions.append(("next", facilitator_step(room, "next"), t0))
+        time.sleep(args.vote_seconds)
+        if name == "faults" and index == min(args.questions, room["questions"]) // 2:
+            faults["pushpin_restart_s"] = servers.restart_pushpin()
+            faults["killed_worker"] = servers.kill_one_worker()
+            log(
+                f"[faults] Pushpin restarted in {faults['pushpin_restart_s']:.1f} s, "
+                f"worker {faults['killed_worker']} killed"
+            )
+            time.sleep(4)
+        t0 = time.monotonic()
+        actions.append(("reveal", facilitator_step(room, "reveal"), t0))
+        time.sleep(args.reveal_seconds)
+    stop_flag.set()
+    parts = []
+    for _ in processes:
+        kind, part = out.get()
+        assert kind == "stats"
+        parts.append(part)
+    for process in processes:
+        process.join()
+    stats = merge(parts)
     reach = []
     for what, key, t0 in actions:
         arrivals = sorted(t - t0 for t in stats.received.get(key, []))
+        if os.environ.get("BENCH_DEBUG"):
+            deciles = [f"{pct(arrivals, p):.2f}" for p in range(10, 101, 10)]
+            wall = time.strftime("%H:%M:%S", time.gmtime(time.time() - (time.monotonic() - t0)))
+            log(f"{what} at {t0 - started:.1f} s ({wall}): deciles {' '.join(deciles)}")
         within1 = sum(1 for a in arrivals if a <= 1.0) / args.phones
         within3 = sum(1 for a in arrivals if a <= 3.0) / args.phones
         reach.append(
@@ -478,6 +624,7 @@ async def run(args, name: str, servers: Servers, room: dict) -> dict:
                 "within_1s": within1,
                 "within_3s": within3,
                 "p95": pct(arrivals, 95) if len(arrivals) else float("nan"),
+                "first": arrivals[0] if arrivals else float("nan"),
                 "received": len(arrivals),
             }
         )
@@ -541,8 +688,10 @@ def report(name: str, args, outcome: dict, check: dict, cpu: dict) -> bool:
         f" within 3 s: worst {worst3:.1%}"
     )
     print("        reach p95 per action (s): " + " ".join(f"{r['p95']:.2f}" for r in reach))
+    print("        first phone per action (s): " + " ".join(f"{r['first']:.2f}" for r in reach))
     print(
-        f"streams: reconnects {stats.reconnects}, resyncs {stats.resyncs}, errors "
+        f"streams: reconnects {stats.reconnects}, resyncs {stats.resyncs}, polls {stats.polls}, "
+        "errors "
         f"{stats.stream_errors} {dict(stats.stream_reasons.most_common(3))}"
     )
     if stats.refusals:
@@ -577,6 +726,20 @@ def cpu_of(pids: list[int]) -> float:
     return total
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's finished children (the phones' processes)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def machine_cpu() -> float:
+    """CPU seconds the whole machine spent busy (all processes, PostgreSQL's short-lived
+    backends included), from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--phones", type=int, default=1000)
@@ -586,12 +749,18 @@ def main() -> int:
     parser.add_argument(
         "--push-port", type=int, default=int(os.environ.get("BENCH_PUSH_PORT", 8151))
     )
+    parser.add_argument(
+        "--front-port", type=int, default=int(os.environ.get("BENCH_FRONT_PORT", 8149))
+    )
     parser.add_argument("--join-seconds", type=float, default=30)
     parser.add_argument("--vote-seconds", type=float, default=10)
     parser.add_argument("--reveal-seconds", type=float, default=3)
     parser.add_argument("--section", default="alignment")
     parser.add_argument("--questions", type=int, default=10)
     parser.add_argument("--skip-collectstatic", action="store_true")
+    parser.add_argument(
+        "--client-processes", type=int, default=2, help="processes the phones are spread over"
+    )
     args = parser.parse_args()
     raise_fd_limit(args.phones * 3 + 500)
 
@@ -632,6 +801,7 @@ def main() -> int:
     try:
         servers.start_gunicorn()
         servers.start_pushpin()
+        servers.start_nginx()
         for name in args.runs.split(","):
             room = create_room(args.section)
             log(f"[{name}] room {room['code']}, {room['questions']} questions")
@@ -639,15 +809,19 @@ def main() -> int:
             before = {
                 "app": cpu_of([servers.gunicorn.pid]),
                 "push": cpu_of([servers.pushpin.pid]),
-                "bench": cpu_of([os.getpid()]),
+                "nginx": cpu_of([servers.nginx.pid]),
+                "bench": cpu_of([os.getpid()]) + children_cpu(),
+                "machine": machine_cpu(),
             }
             started = time.monotonic()
-            outcome = asyncio.run(run(args, name, servers, room))
+            outcome = run(args, name, servers, room)
             elapsed = time.monotonic() - started
             after = {
                 "app": cpu_of([servers.gunicorn.pid]),
                 "push": cpu_of([servers.pushpin.pid]),
-                "bench": cpu_of([os.getpid()]),
+                "nginx": cpu_of([servers.nginx.pid]),
+                "bench": cpu_of([os.getpid()]) + children_cpu(),
+                "machine": machine_cpu(),
             }
             cpu = {k: after[k] - before[k] for k in before}
             cpu["wall"] = elapsed

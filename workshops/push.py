@@ -21,6 +21,7 @@ with none configured nothing is published and the pages poll.
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -33,6 +34,22 @@ from .models import QuestionRound, WorkshopSession
 log = logging.getLogger(__name__)
 
 COUNTS_INTERVAL = timedelta(seconds=1)
+
+# When this process last tried to claim a session's count slot. A vote skips the shared
+# claim (a write to the session's row) while this process tried within the interval: in a
+# burst each process writes the slot about once a second instead of once per vote.
+claims_tried: dict[int, float] = {}
+
+
+def _tried_recently(session: WorkshopSession) -> bool:
+    now = time.monotonic()
+    last = claims_tried.get(session.pk)
+    if last is not None and now - last < COUNTS_INTERVAL.total_seconds():
+        return True
+    if len(claims_tried) > 1000:  # sessions long over
+        claims_tried.clear()
+    claims_tried[session.pk] = now
+    return False
 
 
 def enabled() -> bool:
@@ -99,8 +116,11 @@ def publish_counts_if_due(session: WorkshopSession, *, counts: dict | None = Non
     coalesce together). No timer thread: a vote or join publishes when the slot is free;
     the trailing count after a burst goes out with the next request that calls this, which
     is the facilitator's and the shared screen's one-second state poll (and every later vote).
-    Returns True when this call published."""
+    A vote (no ``counts``) leaves the slot alone while this process tried it less than the
+    interval ago. Returns True when this call published."""
     if not enabled():
+        return False
+    if counts is None and _tried_recently(session):
         return False
     now = timezone.now()
     cutoff = now - COUNTS_INTERVAL

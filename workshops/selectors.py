@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django_scopes import scopes_disabled
 
-from assessments.models import Answer, Question
+from assessments.models import Answer, Question, Section
 from assessments.selectors import catalogue_sections
 
 from . import stats
@@ -50,19 +50,26 @@ def session_for_code(code: str) -> WorkshopSession | None:
         )
 
 
-def participant_for_cookie(*, code: str, token_hash: str) -> Participant | None:
-    """Participant, session, assessment and organisation in one query: the hot path of every
-    vote and poll. Like ``session_for_code`` a lookup by global keys (code and token hash),
-    so without scope; the caller opens the organisation's scope."""
+def session_for_phone(code: str) -> WorkshopSession | None:
+    """``session_for_code`` for the requests a whole room sends within seconds (the vote,
+    the state read on every reconnect): only the columns they read (the room's state, the
+    organisation for the scope, the catalogue version for the cached questions). Reading
+    another field of the result costs a query."""
     if not is_well_formed(code):
         return None
     with scopes_disabled():
         return (
-            # Lean on purpose (no question texts, no section JSON): this runs on every vote.
-            Participant.objects.select_related(
-                "respondent", "session__assessment__organisation", "session__assessment__catalogue"
+            WorkshopSession.objects.select_related(
+                "assessment__organisation", "assessment__catalogue"
             )
-            .filter(session__code=code, token_hash=token_hash)
+            .only(
+                *("code", "mode", "status", "section_id", "counts_pushed"),
+                *("current_question_id", "current_round", "phase", "participant_total"),
+                *("prompt", "prompt_section_id"),
+                "assessment__organisation__slug",
+                *("assessment__catalogue__checksum", "assessment__catalogue__loaded_at"),
+            )
+            .filter(code=code)
             .first()
         )
 
@@ -280,26 +287,33 @@ def room_state(*, session: WorkshopSession) -> dict:
             state["reveal"] = reveal_summary(
                 session=session, question_id=question.pk, number=session.current_round
             )
-    if session.prompt and session.prompt_section_id:
+    section = prompt_section(session=session)
+    if session.prompt and section is not None:
         state["prompt"] = {
             "text": session.prompt,
-            "section_key": session.prompt_section.key,
-            "section": {
-                "en": session.prompt_section.title_en,
-                "de": session.prompt_section.title_de,
-            },
+            "section_key": section.key,
+            "section": {"en": section.title_en, "de": section.title_de},
         }
     return state
 
 
+def prompt_section(*, session: WorkshopSession) -> Section | None:
+    """The section the room's open question is about, from the cached catalogue."""
+    if not session.prompt_section_id:
+        return None
+    sections = catalogue_sections(catalogue=session.assessment.catalogue)
+    return next((s for s in sections if s.pk == session.prompt_section_id), None)
+
+
 def shown_voices(*, session: WorkshopSession) -> list[str]:
     """The open answers of the current open question that the facilitator showed."""
-    if not session.prompt or not session.prompt_section_id:
+    section = prompt_section(session=session)
+    if not session.prompt or section is None:
         return []
     return list(
         OpenAnswer.objects.filter(
             session=session,
-            section_key=session.prompt_section.key,
+            section_key=section.key,
             prompt=session.prompt,
             status=OpenAnswerStatus.SHOWN,
         )

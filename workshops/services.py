@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from assessments import services as assessment_services
 from assessments.models import Answer, Assessment, Question, Respondent, Section
@@ -201,32 +202,29 @@ def cast_vote(
         raise VotingClosed(_("This voting round has ended; your vote was not counted."))
     question = target.question
     try:
-        with transaction.atomic():
-            # The respondent's row lock orders two requests of the same person, so the
-            # "first vote in this round" test below cannot count one person twice.
-            list(
-                Respondent.objects.select_for_update()
-                .filter(pk=respondent_id)
-                .values_list("pk", flat=True)
-            )
-            first = not Answer.objects.filter(
-                respondent_id=respondent_id, question=question, round=number
-            ).exists()
-            answer, applied = assessment_services.save_answer(
+        # Unscoped: the organisation's filter would add joins to every statement of the
+        # request a whole room sends at once. Every statement here is keyed by the session
+        # (found by its code, in the organisation's scope) and by the respondent of the signed
+        # cookie, which store_answer checks against the session's assessment.
+        with scopes_disabled(), transaction.atomic():
+            # store_answer locks the respondent's row until this commits, so two requests
+            # of the same person cannot both count as the first vote in this round.
+            stored = assessment_services.store_answer(
                 respondent=Respondent(pk=respondent_id, assessment_id=session.assessment_id),
                 question=question,
                 value=value,
                 client_ts=client_ts,
                 round=number,
             )
-            if first and applied:
+            if stored.created:
                 QuestionRound.objects.filter(
                     session=session, question=question, number=number
                 ).update(votes=F("votes") + 1)
     except assessment_services.AnswerLocked:
         raise SessionClosed(_("This workshop has ended; votes are no longer accepted.")) from None
-    if first and applied:
+    if stored.created:
         push.publish_counts_if_due(session)
+    answer, applied = stored.answer, stored.applied
     return answer, applied
 
 

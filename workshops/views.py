@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from assessments.forms import DONT_KNOW, parse_value
 from assessments.models import Consensus, Question
@@ -493,16 +493,19 @@ def _refused(request):
     return _not_found(request)
 
 
-def participant_view(view):
+def participant_view(view=None, *, lookup=selectors.session_for_code):
     """Resolve the session (by code, one query) and the participant (by the signed cookie,
     no query), then run the view inside the session's organisation's scope. The rate limit
     is read only where it matters: unknown codes, and known codes asked for without a valid
-    participant cookie (a joined participant's votes and polls skip that cache read)."""
+    participant cookie (a joined participant's votes and polls skip that cache read).
+    ``lookup`` reads the session (the vote's is leaner)."""
+    if view is None:
+        return lambda view: participant_view(view, lookup=lookup)
 
     @wraps(view)
     def wrapper(request, code, *args, **kwargs):
         code = selectors.normalise_code(code)
-        session = selectors.session_for_code(code)
+        session = lookup(code)
         if session is None:
             refused = _refused(request)
             if _wants_json(request):
@@ -639,7 +642,7 @@ def workshop_participant(request, session, participant):
 
 
 @never_cache
-@participant_view
+@participant_view(lookup=selectors.session_for_phone)
 def workshop_participant_state(request, session, participant):
     """The room's state as JSON, plus this participant's own vote in the current round:
     read when the phone (re)connects, and polled when there is no push engine."""
@@ -648,14 +651,17 @@ def workshop_participant_state(request, session, participant):
         if _wants_json(request):
             return JsonResponse({"ok": False, "rejoin": True, "url": url}, status=403)
         return HttpResponseClientRedirect(url) if request.htmx else HttpResponseRedirect(url)
-    state = selectors.room_state(session=session)
-    state["mine"] = None
-    if state["question"] is not None:
-        state["mine"] = selectors.own_vote(
-            respondent_id=participant.respondent_id,
-            question_id=state["question"]["id"],
-            number=session.current_round,
-        )
+    # Unscoped, like the vote: every phone reads this on each reconnect, and each read is
+    # keyed by the session (found by its code) and the signed cookie's respondent.
+    with scopes_disabled():
+        state = selectors.room_state(session=session)
+        state["mine"] = None
+        if state["question"] is not None:
+            state["mine"] = selectors.own_vote(
+                respondent_id=participant.respondent_id,
+                question_id=state["question"]["id"],
+                number=session.current_round,
+            )
     return JsonResponse(state)
 
 
@@ -687,7 +693,7 @@ def _parse_int(raw: str | None) -> int | None:
 
 
 @require_POST
-@participant_view
+@participant_view(lookup=selectors.session_for_phone)
 def workshop_vote(request, session, participant):
     """One vote. Answers with JSON for the page's script (only {"ok": true} with the same
     ts confirms), or redirects for the plain form without JavaScript."""

@@ -16,6 +16,7 @@
     var source = null;
     var pollTimer = null;
     var resyncTimer = null;
+    var reconnectTimer = null;
     var pollMs = options.pollMs || 2000;
     var stopped = false;
 
@@ -37,10 +38,15 @@
 
     function startPolling() {
       if (pollTimer || stopped) { return; }
-      pollTimer = setInterval(readState, pollMs);
+      // A room whose stream broke at once must not poll in step: start at a random moment.
+      pollTimer = setTimeout(function () {
+        readState();
+        pollTimer = setInterval(readState, pollMs);
+      }, Math.random() * pollMs);
     }
     function stopPolling() {
       if (options.alwaysPoll || !pollTimer) { return; }
+      clearTimeout(pollTimer);
       clearInterval(pollTimer);
       pollTimer = null;
     }
@@ -66,13 +72,25 @@
       listen("counts", options.onCounts);
       listen("voices", options.onVoices);
       source.onerror = function () {
-        document.documentElement.dataset.live = "poll";
-        startPolling();
         if (source && source.readyState === 2) {
           // Closed for good (no push engine: 204): poll, and try the stream again later.
+          document.documentElement.dataset.live = "poll";
+          startPolling();
           source = null;
           setTimeout(connect, 20000 + Math.random() * 20000);
+          return;
         }
+        // Dropped: the browser reconnects by itself and resyncs on "stream-open". Poll only
+        // if that takes a while (the push engine restarting), so a room does not turn into
+        // a burst of polls every time its streams break together.
+        if (reconnectTimer) { return; }
+        reconnectTimer = setTimeout(function () {
+          reconnectTimer = null;
+          if (!stopped && (!source || source.readyState !== 1)) {
+            document.documentElement.dataset.live = "poll";
+            startPolling();
+          }
+        }, 5000 + Math.random() * 5000);
       };
     }
 
@@ -86,7 +104,8 @@
       stop: function () {
         stopped = true;
         if (source) { source.close(); }
-        if (pollTimer) { clearInterval(pollTimer); }
+        if (pollTimer) { clearTimeout(pollTimer); clearInterval(pollTimer); }
+        if (reconnectTimer) { clearTimeout(reconnectTimer); }
         clearInterval(resyncTimer);
       }
     };

@@ -148,6 +148,48 @@ def test_vote_retry_and_older_click_change_nothing(room):
     assert [(a.value, a.client_ts) for a in rows] == [(3, 2000)]
 
 
+def test_vote_counter_counts_first_vote_only_in_its_round(room):
+    participant, _token = room.join()
+    _vote(room, participant, 3, 1000)
+    _vote(room, participant, 1, 2000)  # a changed mind is not a second voter
+    with scope(organisation=room.org):
+        assert QuestionRound.objects.get(session=room.session, number=1).votes == 1
+
+
+def test_vote_for_a_respondent_of_another_assessment_stores_nothing(personas, room):
+    """The vote's statements run without the organisation's filter; the respondent named by
+    the cookie must belong to the session's assessment, or nothing is written anywhere."""
+    with scope(organisation=personas.org_b):
+        outsider = Respondent.objects.create(
+            assessment=personas.assessment_b, user=None, perspective="it"
+        )
+    with scope(organisation=room.org):
+        target = selectors.current_target(session=room.refresh(), code="AL-01")
+        with pytest.raises(services.SessionClosed):
+            services.cast_vote(
+                session=room.session,
+                respondent_id=outsider.pk,
+                target=target,
+                value=4,
+                client_ts=1000,
+            )
+        assert QuestionRound.objects.get(session=room.session, number=1).votes == 0
+    with scope(organisation=personas.org_b):
+        assert not Answer.objects.filter(respondent=outsider).exists()
+
+
+def test_store_answer_reports_created_only_for_the_first_save(personas, questions):
+    with scope(organisation=personas.org_a):
+        kwargs = {"respondent": personas.respondent, "question": questions[0]}
+        first = assessment_services.store_answer(**kwargs, value=1, client_ts=10)
+        again = assessment_services.store_answer(**kwargs, value=2, client_ts=20)
+        stale = assessment_services.store_answer(**kwargs, value=3, client_ts=15)
+    assert (first.created, first.applied) == (True, True)
+    assert (again.created, again.applied) == (False, True)
+    assert (stale.created, stale.applied) == (False, False)
+    assert stale.answer.value == 2
+
+
 def test_vote_not_yet_opened_question_refused_when_facilitated(room):
     participant, _token = room.join()
     with pytest.raises(services.VotingClosed):
