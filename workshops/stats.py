@@ -1,13 +1,15 @@
 """The figures of one revealed voting round, as SCORING.md defines them for a question: mean
-of the non-null values, population standard deviation σ, agreement a = 1 − σ/2 (σ and a
-only with two or more values). A pure module: plain data in, plain data out.
+of the non-null values and the agreement r_wg (``assessments.scoring.agreement``, the same
+figure the result and the report show; only with two or more values). A pure module: plain
+data in, plain data out.
 
 Anonymity: the business and IT means are shown only when both groups have at least k
 numeric votes in the round; below that neither appears.
 """
 
-import statistics
 from collections.abc import Sequence
+
+from assessments.scoring import agreement
 
 SCALE = range(5)
 
@@ -15,7 +17,6 @@ SCALE = range(5)
 def summarise(votes: Sequence[tuple[str, int | None]], k: int) -> dict:
     """``votes`` is (perspective, value) per participant who voted in the round."""
     numbers = [value for _perspective, value in votes if value is not None]
-    sigma = statistics.pstdev(numbers) if len(numbers) >= 2 else None
     by_group = {
         name: [v for perspective, v in votes if perspective == name and v is not None]
         for name in ("business", "it")
@@ -35,14 +36,14 @@ def summarise(votes: Sequence[tuple[str, int | None]], k: int) -> dict:
         "dont_know": len(votes) - len(numbers),
         "distribution": [numbers.count(value) for value in SCALE],
         "mean": sum(numbers) / len(numbers) if numbers else None,
-        "sigma": sigma,
-        "agreement": 1 - sigma / 2 if sigma is not None else None,
+        "agreement": agreement(numbers),
         "groups": groups,
     }
 
 
 def agreement_change(first: dict | None, last: dict | None) -> float | None:
-    """Change in agreement from one round's summary to another's (None if either lacks σ)."""
+    """Change in agreement from one round's summary to another's (None if either round has
+    fewer than two values)."""
     if not first or not last or first["agreement"] is None or last["agreement"] is None:
         return None
     return last["agreement"] - first["agreement"]

@@ -239,7 +239,7 @@
       if (reveal) {
         Live.bars(results.querySelector(".ws-bars"), reveal);
         byId("ws-p-mean").textContent = Live.num(reveal.mean);
-        byId("ws-p-sigma").textContent = Live.num(reveal.sigma);
+        byId("ws-p-agreement").textContent = Live.pct(reveal.agreement);
         if (!wasShown) { Live.enter(results); }
       }
     }

@@ -73,7 +73,6 @@
       Live.bars(byId("ws-bars"), r);
       byId("ws-n").textContent = String(r.votes);
       byId("ws-mean").textContent = Live.num(r.mean);
-      byId("ws-sigma").textContent = Live.num(r.sigma);
       byId("ws-agreement").textContent = Live.pct(r.agreement);
       byId("ws-groups-box").hidden = !r.groups;
       byId("ws-groups-hidden").hidden = !!r.groups;
