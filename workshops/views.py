@@ -78,7 +78,13 @@ def _stream(request, session):
         return _no_push_engine()
     from django_eventstream.views import events
 
-    return events(request, channels=[push.room_channel(session)])
+    response = events(request, channels=[push.room_channel(session)])
+    # No next link: the room's channel is not a reliable one (no stored events to catch up
+    # on; a reconnecting page reads the state endpoint instead), so Pushpin's recovery
+    # requests over it would return nothing, and a round of them for every held stream
+    # delays the pushes published meanwhile.
+    request.grip.instruct.set_next_link(None)
+    return response
 
 
 # --------------------------------------------------------------------------- presenter

@@ -55,3 +55,18 @@ def test_vote_after_the_interval_claims_the_slot_again(client, room, grip_withou
         with CaptureQueriesContext(connection) as queries:
             client.post(url, {"question": "AL-01", "value": "2", "ts": str(i + 1)}, **JSON)
         assert _slot_claims(queries.captured_queries) == 1
+
+
+def test_stream_through_push_engine_is_held_on_the_room_channel_without_next_link(
+    client, room, settings
+):
+    """Behind Pushpin the stream request is answered with GRIP instructions; without a next
+    link Pushpin never sends recovery requests for the room's (unreliable) channel."""
+    settings.GRIP_PROXIES = [{"control_uri": "http://127.0.0.1:9"}]
+    url = reverse("workshop_participant_events", args=[room.session.code])
+    response = client.get(url, HTTP_GRIP_SIG="from-pushpin", HTTP_ACCEPT="text/event-stream")
+    assert response.status_code == 200
+    assert response["Grip-Hold"] == "stream"
+    assert push.room_channel(room.session) in response["Grip-Channel"]
+    assert "Grip-Link" not in response
+    assert b"stream-open" in response.content
