@@ -339,24 +339,10 @@ def store_answer(
         return StoredAnswer(answer, True, False)
 
 
-def save_answer(
-    *,
-    respondent: Respondent,
-    question: Question,
-    value: int | None,
-    comment: str = "",
-    client_ts: int | None = None,
-    round: int = 1,
-) -> tuple[Answer, bool]:
-    """``store_answer``, returning the stored answer and whether this save was applied."""
-    stored = store_answer(
-        respondent=respondent,
-        question=question,
-        value=value,
-        comment=comment,
-        client_ts=client_ts,
-        round=round,
-    )
+def save_answer(**fields) -> tuple[Answer, bool]:
+    """``store_answer`` (the same keyword arguments), returning the stored answer and whether
+    this save was applied."""
+    stored = store_answer(**fields)
     return stored.answer, stored.applied
 
 

@@ -83,16 +83,21 @@ class Servers:
             "NGINX_APP": self.app,
             "NGINX_PUSH": f"127.0.0.1:{self.args.push_port}",
         }
-        self.nginx_log = open(self.folder / "nginx.log", "a")  # noqa: SIM115
-        self.nginx = subprocess.Popen(
-            [str(ROOT / "deploy" / "nginx" / "run.sh")],
+        self.nginx, self.nginx_log = self._script("nginx", env)
+        self._wait(f"{self.url}/healthz")
+
+    def _script(self, name: str, env: dict):
+        """deploy/<name>/run.sh in its own process group, its output appended to a log."""
+        log_file = open(self.folder / f"{name}.log", "a")  # noqa: SIM115
+        process = subprocess.Popen(
+            [str(ROOT / "deploy" / name / "run.sh")],
             cwd=ROOT,
             env=env,
-            stdout=self.nginx_log,
+            stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self._wait(f"{self.url}/healthz")
+        return process, log_file
 
     def start_gunicorn(self) -> None:
         self.gunicorn_log = open(self.folder / "gunicorn.log", "w")  # noqa: SIM115
@@ -118,15 +123,7 @@ class Servers:
             "PUSHPIN_PUBLISH_BASE": str(self.args.push_port + 1),
             "PUSHPIN_LOG_LEVEL": os.environ.get("BENCH_PUSHPIN_LOG_LEVEL", "1"),
         }
-        self.pushpin_log = open(self.folder / "pushpin.log", "a")  # noqa: SIM115
-        self.pushpin = subprocess.Popen(
-            [str(ROOT / "deploy" / "pushpin" / "run.sh")],
-            cwd=ROOT,
-            env=env,
-            stdout=self.pushpin_log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.pushpin, self.pushpin_log = self._script("pushpin", env)
         # Listening is enough: under load a round trip through it to gunicorn may queue.
         for _ in range(300):
             if self._port_open(self.args.push_port):
