@@ -113,15 +113,17 @@
 
   var lang = (document.documentElement.lang || "en").slice(0, 2) === "de" ? "de" : "en";
   var fmt2 = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  var fmt1 = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  // Whole percentages, as the server renders them (assessments.formatting.pct, signed_pp).
+  var fmt0 = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
   window.CompassLive.lang = lang;
   window.CompassLive.pick = function (both) { return both ? (both[lang] || both.en) : ""; };
   window.CompassLive.num = function (value) { return value === null || value === undefined ? "–" : fmt2.format(value); };
-  window.CompassLive.pct = function (value) { return value === null || value === undefined ? "–" : fmt1.format(value * 100) + " %"; };
-  window.CompassLive.signedPct = function (value) {
+  window.CompassLive.pct = function (value) { return value === null || value === undefined ? "–" : fmt0.format(value * 100) + " %"; };
+  window.CompassLive.signedPp = function (value, unit) {
     if (value === null || value === undefined) { return "–"; }
-    var sign = value > 0 ? "+" : (value < 0 ? "−" : "±");
-    return sign + fmt1.format(Math.abs(value) * 100) + " %";
+    var rounded = Math.round(value * 100);  // the sign of what is shown, as the server does
+    var sign = rounded > 0 ? "+" : (rounded < 0 ? "−" : "±");
+    return sign + fmt0.format(Math.abs(rounded)) + " " + unit;
   };
   window.CompassLive.fill = function (template, values) {
     return template.replace(/\{(\w+)\}/g, function (all, key) { return key in values ? values[key] : all; });

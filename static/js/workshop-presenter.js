@@ -87,7 +87,7 @@
         change.textContent = Live.fill(msg.msgChange, { a1: Live.pct(reveal.first.agreement), a2: Live.pct(r.agreement) });
         if (reveal.agreement_change !== null) {
           var strong = document.createElement("strong");
-          strong.textContent = Live.signedPct(reveal.agreement_change);
+          strong.textContent = Live.signedPp(reveal.agreement_change, msg.msgPp);
           change.append(" (" + msg.msgChangeBy + " ", strong, ")");
         }
       }

@@ -170,7 +170,7 @@ def run_the_loop(personas, chromium, base_url, pushed: bool):
     arrived = time.monotonic() - clicked
     expect(screen.locator("#ws-results")).to_be_visible()
     expect(screen.locator("#ws-mean")).to_have_text("2.67")
-    expect(screen.locator("#ws-agreement")).to_have_text("0.0 %")  # r_wg of 1, 3, 4
+    expect(screen.locator("#ws-agreement")).to_have_text("0 %")  # r_wg of 1, 3, 4
     expect(screen.locator("#ws-g-business")).to_have_text("3.50")
     expect(screen.locator("#ws-g-it")).to_have_text("1.00")
     expect(screen.locator("#ws-bars li[data-value='4'] .ws-bar-n")).to_have_text("1")
