@@ -189,6 +189,9 @@ def run_the_loop(personas, chromium, base_url, pushed: bool):
 
     # Re-vote (key V): round 2, blind again.
     facilitator.wait_for_url(re.compile(r"/workshops/\d+/$"))
+    # The reloaded controls (after the reveal) offer "Vote again": the key works from then on.
+    expect(facilitator.locator("#ws-revote-form")).to_be_visible()
+    facilitator.wait_for_load_state()
     facilitator.keyboard.press("v")
     expect(screen.locator("#ws-q-text")).to_have_attribute("data-round", "2")
     expect(screen.locator("#ws-votes")).to_have_text("0")
