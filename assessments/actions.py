@@ -239,3 +239,20 @@ def perspective_heatmap(result: dict, sections) -> dict | None:
             for name in shown
         ],
     }
+
+
+def result_blocks(result: dict, sections, catalogue) -> dict:
+    """What the results page and the report show beside the scores (catalogue 2026.2): the
+    action plan (None for a catalogue without actions; both keep the band recommendations
+    then), the risk of staying, the dimension heatmap and, beside it, the perspective heatmap
+    (both None for a catalogue without dimensions)."""
+    heat = heatmap(result, sections, catalogue.dimensions)
+    return {
+        "actions": (
+            action_plan(result, sections, catalogue.owner_roles) if has_actions(sections) else None
+        ),
+        "risk_of_staying": risk_of_staying(result, sections),
+        "heatmap": heat if heat["rows"] else None,
+        # For an older catalogue the perception-gap chart shows the same figures.
+        "heatmap_groups": perspective_heatmap(result, sections) if heat["rows"] else None,
+    }

@@ -265,27 +265,9 @@ def report_context(*, snapshot: ResultSnapshot, lang: str, answers: bool, sectio
         "rounds": content.round_rows(snapshot.data, sections),
         "answers": content.answers_appendix(inputs, shown, sections) if answers else None,
         "respondent_ids": [r["id"] for r in inputs.get("respondents", [])],
-        **catalogue_2026_2_context(assessment, result, sections),
-        "action_plan": plans.plan_report(assessment=assessment, snapshot=snapshot),
-    }
-
-
-def catalogue_2026_2_context(assessment, result, sections) -> dict:
-    """The report's actions, heatmap tables and context answers (catalogue 2026.2).
-    ``roadmap_actions`` is None for a catalogue without actions (the report keeps the band
-    recommendations and the priority roadmap then)."""
-    catalogue = assessment.catalogue
-    heat = actions.heatmap(result, sections, catalogue.dimensions)
-    return {
-        "roadmap_actions": (
-            actions.action_plan(result, sections, catalogue.owner_roles)
-            if actions.has_actions(sections)
-            else None
-        ),
-        "risk_of_staying": actions.risk_of_staying(result, sections),
-        "heatmap": heat if heat["rows"] else None,
-        "heatmap_groups": actions.perspective_heatmap(result, sections) if heat["rows"] else None,
+        **actions.result_blocks(result, sections, assessment.catalogue),
         "context_answers": context_questions.distribution(assessment),
+        "action_plan": plans.plan_report(assessment=assessment, snapshot=snapshot),
     }
 
 

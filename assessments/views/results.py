@@ -124,25 +124,13 @@ def results_recompute(request, pk):
 
 
 def catalogue_2026_2_context(assessment, result, sections) -> dict:
-    """Actions, dimension heatmaps and context answers (catalogue 2026.2); an older
-    catalogue without actions keeps its section recommendations (``actions`` None)."""
-    catalogue = assessment.catalogue
-    heat = actions.heatmap(result, sections, catalogue.dimensions)
-    # The perspective heatmap accompanies the dimension heatmap (2026.2 only); for an older
-    # catalogue the perception-gap chart shows the same figures.
-    by_group = actions.perspective_heatmap(result, sections) if heat["rows"] else None
+    """The actions, heatmaps (with their charts) and context answers of catalogue 2026.2."""
+    blocks = actions.result_blocks(result, sections, assessment.catalogue)
     return {
-        "actions": (
-            actions.action_plan(result, sections, catalogue.owner_roles)
-            if actions.has_actions(sections)
-            else None
-        ),
-        "risk_of_staying": actions.risk_of_staying(result, sections),
-        "heatmap": heat if heat["rows"] else None,
-        "heatmap_groups": by_group,
+        **blocks,
         "heatmap_charts": {
-            "dimensions": figures.to_json(figures.heatmap_figure(heat)),
-            "groups": figures.to_json(figures.heatmap_figure(by_group)),
+            "dimensions": figures.to_json(figures.heatmap_figure(blocks["heatmap"])),
+            "groups": figures.to_json(figures.heatmap_figure(blocks["heatmap_groups"])),
         },
         "context_answers": context_questions.distribution(assessment),
     }
