@@ -4,6 +4,7 @@ number of questions and respondents (guarded by django_assert_num_queries tests)
 import uuid
 from collections import defaultdict
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q
 
 from . import scoring
@@ -20,6 +21,14 @@ from .models import (
 )
 
 _SECTIONS: dict[tuple, list[Section]] = {}
+
+
+def from_row(model, values: dict):
+    """A model instance from columns read by hand (``values``: attname → value, as the
+    database returned them); the other fields are deferred. ``Model.from_db`` wants the
+    values in the order of the model's columns."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
 def catalogue_sections(*, catalogue: Catalogue) -> list[Section]:

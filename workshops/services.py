@@ -5,11 +5,12 @@ question and round; an older click never overwrites a newer one), so a participa
 can neither duplicate nor roll back an answer.
 """
 
+import functools
 import hashlib
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -167,6 +168,21 @@ def join_session(
     return participant, token
 
 
+@functools.cache
+def _count_sql() -> str:
+    return (
+        f"UPDATE {QuestionRound._meta.db_table} SET votes = votes + 1"  # noqa: S608
+        " WHERE session_id = %s AND question_id = %s AND number = %s"
+    )
+
+
+def _count_vote(*, session_id: int, question_id: int, number: int) -> None:
+    """The round's vote counter, up by one (SQL, as the vote's other statements: the
+    request a whole room sends within seconds)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_count_sql(), [session_id, question_id, number])
+
+
 def cast_vote(
     *,
     session: WorkshopSession,
@@ -217,9 +233,7 @@ def cast_vote(
                 round=number,
             )
             if stored.created:
-                QuestionRound.objects.filter(
-                    session=session, question=question, number=number
-                ).update(votes=F("votes") + 1)
+                _count_vote(session_id=session.pk, question_id=question.pk, number=number)
     except assessment_services.AnswerLocked:
         raise SessionClosed(_("This workshop has ended; votes are no longer accepted.")) from None
     if stored.created:
