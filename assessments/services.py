@@ -4,6 +4,7 @@ transaction and checks the invariants it is responsible for."""
 import functools
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import NamedTuple
 
@@ -342,6 +343,7 @@ def store_answer(
     comment: str = "",
     client_ts: int | None = None,
     round: int = 1,
+    on_created: Callable[[], None] | None = None,
 ) -> StoredAnswer:
     """Store one answer, idempotently, keyed by (respondent, question, round).
 
@@ -352,9 +354,9 @@ def store_answer(
     device whose clock runs ahead cannot freeze the answer. Without ``client_ts`` (a plain
     form post) the save is the person's latest intent and always applies.
 
-    Inside a caller's transaction (a workshop vote also counts it) the respondent's row lock
-    holds until the caller commits, so ``created`` is exact even for two requests of the same
-    person at once.
+    ``on_created`` runs in the same transaction when this save adds the row (a workshop vote
+    counts its voter): the respondent's row lock holds until it commits, so two requests of
+    the same person at once cannot both be the first.
 
     Raises AnswerLocked once the respondent submitted or the assessment closed."""
     _check_value(value)
@@ -372,6 +374,8 @@ def store_answer(
                 comment=comment,
                 client_ts=ts,
             )
+            if on_created is not None:
+                on_created()
             return StoredAnswer(answer, True, True)
         if client_ts is not None and answer.client_ts >= ts:
             return StoredAnswer(answer, False, False)

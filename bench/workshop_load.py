@@ -29,6 +29,7 @@ import resource
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections import Counter
@@ -238,6 +239,7 @@ def create_room(section_key: str) -> dict:
 class Stats:
     def __init__(self):
         self.vote_ms: list[float] = []
+        self.vote_ms_by_round: dict[str, list[float]] = {}  # "AL-01/1" → round trips
         self.join_ms: list[float] = []
         self.acked: list[dict] = []
         self.refused = 0
@@ -357,7 +359,9 @@ class Phone:
             except Exception:
                 status, data = 0, {}
             if status == 200 and data.get("ok") and str(data.get("ts")) == body["ts"]:
-                self.stats.vote_ms.append((time.monotonic() - started) * 1000)
+                took = (time.monotonic() - started) * 1000
+                self.stats.vote_ms.append(took)
+                self.stats.vote_ms_by_round.setdefault(f"{code}/{number}", []).append(took)
                 _participant, respondent = (
                     self.cookies[f"compass_ws_{self.room['code']}"].split(":")[0].split(".")
                 )
@@ -534,6 +538,21 @@ def phones_process(*arguments) -> None:
         import gc
 
         gc.disable()
+    if os.environ.get("BENCH_DEBUG"):
+        import gc
+
+        pauses, started = [], {}
+
+        def timed(phase, info):
+            if phase == "start":
+                started["t"] = time.monotonic()
+            elif info["generation"] == 2:
+                pauses.append((time.monotonic() - started["t"]) * 1000)
+
+        gc.callbacks.append(timed)
+        asyncio.run(phones_main(*arguments))
+        log(f"phones' full collections: {len(pauses)}, longest {max(pauses, default=0):.0f} ms")
+        return
     asyncio.run(phones_main(*arguments))
 
 
@@ -575,6 +594,14 @@ def run(args, name: str, servers: Servers, room: dict) -> dict:
     log(f"[{name}] {args.phones} phones join (spread over {args.join_seconds} s)")
     for process in processes:
         process.start()
+    if os.environ.get("BENCH_DEBUG"):
+        groups = {
+            "app": [servers.gunicorn.pid],
+            "push": [servers.pushpin.pid],
+            "nginx": [servers.nginx.pid],
+            "phones": [p.pid for p in processes],
+        }
+        threading.Thread(target=cpu_timeline, args=(groups, stop_flag), daemon=True).start()
     for _ in processes:
         assert out.get()[0] == "joined"
     started = time.monotonic()
@@ -625,6 +652,12 @@ def run(args, name: str, servers: Servers, room: dict) -> dict:
                 "received": len(arrivals),
             }
         )
+    if os.environ.get("BENCH_DEBUG"):
+        for key, took in stats.vote_ms_by_round.items():
+            log(
+                f"votes {key}: n {len(took)},"
+                f" p50 {pct(took, 50):.0f} ms, p99 {pct(took, 99):.0f} ms"
+            )
     return {"stats": stats, "reach": reach, "faults": faults}
 
 
@@ -721,6 +754,38 @@ def cpu_of(pids: list[int]) -> float:
         if pid in pids or ppid in pids or pgid in pids:
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def postgres_cpu() -> float:
+    """CPU seconds of the running PostgreSQL processes (the backends of open connections)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().startswith("postgres"):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick
+        except OSError:
+            continue
+    return total
+
+
+def cpu_timeline(groups: dict[str, list[int]], stop) -> None:
+    """BENCH_DEBUG: each 5 s, the cores each part of the system used meanwhile."""
+
+    def sample():
+        return {
+            **{name: cpu_of(pids) for name, pids in groups.items()},
+            "postgres": postgres_cpu(),
+            "machine": machine_cpu(),
+        }
+
+    last, then = sample(), time.monotonic()
+    while not stop.wait(5):
+        now, at = sample(), time.monotonic()
+        cores = " ".join(f"{k} {(now[k] - last[k]) / (at - then):.2f}" for k in now)
+        log(f"cores: {cores}")
+        last, then = now, at
 
 
 def children_cpu() -> float:

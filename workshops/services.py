@@ -197,7 +197,7 @@ def cast_vote(
     person saw when voting: a retry of a round-1 click that arrives after the re-vote opened
     is refused, never counted as a round-2 vote. When the facilitator sets the pace only the
     question on the screen takes votes. A reveal racing a vote by milliseconds may let that
-    vote in; a closed session never does (the respondent row lock in ``save_answer`` sees it
+    vote in; a closed session never does (the respondent row lock in ``store_answer`` sees it
     submitted). The round's vote counter goes up in the same transaction when this is the
     participant's first vote in the round."""
     if not session.is_open:
@@ -222,18 +222,17 @@ def cast_vote(
         # request a whole room sends at once. Every statement here is keyed by the session
         # (found by its code, in the organisation's scope) and by the respondent of the signed
         # cookie, which store_answer checks against the session's assessment.
-        with scopes_disabled(), transaction.atomic():
-            # store_answer locks the respondent's row until this commits, so two requests
-            # of the same person cannot both count as the first vote in this round.
+        with scopes_disabled():
             stored = assessment_services.store_answer(
                 respondent=Respondent(pk=respondent_id, assessment_id=session.assessment_id),
                 question=question,
                 value=value,
                 client_ts=client_ts,
                 round=number,
+                on_created=lambda: _count_vote(
+                    session_id=session.pk, question_id=question.pk, number=number
+                ),
             )
-            if stored.created:
-                _count_vote(session_id=session.pk, question_id=question.pk, number=number)
     except assessment_services.AnswerLocked:
         raise SessionClosed(_("This workshop has ended; votes are no longer accepted.")) from None
     if stored.created:

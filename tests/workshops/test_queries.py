@@ -45,8 +45,8 @@ def filled_self_paced(request, personas, clear_cache, client):
 
 # Signed-in pages read Django's session and user (two queries). A vote reads the session, then
 # goes through assessments.services.store_answer (the respondent's row lock, the stored
-# answer, the write, inside a savepoint) and adds to the round's counter, all in one
-# transaction (a savepoint here); the push slot is claimed at most once a second per process.
+# answer, the write) and adds to the round's counter in the same transaction (a savepoint
+# here); the push slot is claimed at most once a second per process.
 PRESENTER_PAGE = 5
 PRESENTER_PAGE_REVEALED = 6
 PRESENTER_STATE = 5
@@ -57,7 +57,7 @@ PARTICIPANT_PAGE = 5
 PARTICIPANT_PAGE_SELF_PACED = 5
 PARTICIPANT_STATE = 3
 PARTICIPANT_STATE_SELF_PACED = 2
-VOTE = 8
+VOTE = 6
 
 
 def _presenter(client, personas, room, name):
