@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, Q
-from django_scopes import scopes_disabled
 
 from assessments.models import Answer, Assessment, Catalogue, Organisation, Question, Section
 from assessments.selectors import catalogue_sections, from_row
@@ -33,25 +32,6 @@ def is_well_formed(code: str) -> bool:
     return 6 <= len(code) <= 16 and all(c in JOIN_ALPHABET for c in code)
 
 
-def session_for_code(code: str) -> WorkshopSession | None:
-    """The one lookup by a global key: the code names the organisation, so it runs without
-    a scope; the caller opens the session's organisation's scope for everything else."""
-    if not is_well_formed(code):
-        return None
-    with scopes_disabled():
-        return (
-            WorkshopSession.objects.select_related(
-                "assessment__organisation",
-                "assessment__catalogue",
-                "current_question",
-                "section",
-                "prompt_section",
-            )
-            .filter(code=code)
-            .first()
-        )
-
-
 PHONE_FIELDS = (
     *("id", "code", "assessment_id", "mode", "status", "section_id", "counts_pushed"),
     *("current_question_id", "current_round", "phase", "participant_total"),
@@ -68,7 +48,8 @@ def _phone_sql() -> str:
     organisations, catalogues = Organisation._meta.db_table, Catalogue._meta.db_table
     columns = ", ".join(f"s.{name}" for name in PHONE_FIELDS)
     return (
-        f"SELECT {columns}, o.id, o.slug, c.id, c.checksum, c.loaded_at FROM {sessions} s"  # noqa: S608
+        f"SELECT {columns}, a.title, a.status, o.id, o.slug, c.id, c.checksum, c.loaded_at"  # noqa: S608
+        f" FROM {sessions} s"
         f" INNER JOIN {assessments} a ON a.id = s.assessment_id"
         f" INNER JOIN {organisations} o ON o.id = a.organisation_id"
         f" INNER JOIN {catalogues} c ON c.id = a.catalogue_id WHERE s.code = %s"
@@ -89,11 +70,14 @@ def _catalogue(key: tuple) -> Catalogue:
 
 
 def session_for_phone(code: str) -> WorkshopSession | None:
-    """``session_for_code`` for the requests a whole room sends within seconds (the vote,
-    the state read on every reconnect): the room's state, its organisation (id and slug, for
-    the scope) and its catalogue (kept in memory, for the cached questions). Written as SQL:
-    the ORM spends several times longer building this statement than the database spends
-    running it. Reading another field of the result costs a query."""
+    """The session a participant's request names by its code: the one lookup by a global
+    key, so it runs without a scope, and the caller opens the session's organisation's scope
+    for everything else. It reads the room's state, its assessment's title and status, its
+    organisation's id and slug (for the scope); the catalogue, the section, the question on
+    the screen and the open question's section come from process memory. Written as SQL: a
+    whole room sends its votes and reconnects within seconds, and the ORM spends several
+    times longer building this statement than the database spends running it. Reading
+    another field of the result costs a query."""
     if not is_well_formed(code):
         return None
     with connection.cursor() as cursor:
@@ -101,7 +85,7 @@ def session_for_phone(code: str) -> WorkshopSession | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    *fields, organisation_id, slug, catalogue_id, checksum, loaded_at = row
+    *fields, title, status, organisation_id, slug, catalogue_id, checksum, loaded_at = row
     session = from_row(WorkshopSession, dict(zip(PHONE_FIELDS, fields, strict=True)))
     assessment = from_row(
         Assessment,
@@ -109,11 +93,17 @@ def session_for_phone(code: str) -> WorkshopSession | None:
             "id": session.assessment_id,
             "organisation_id": organisation_id,
             "catalogue_id": catalogue_id,
+            "title": title,
+            "status": status,
         },
     )
     assessment.organisation = from_row(Organisation, {"id": organisation_id, "slug": slug})
     assessment.catalogue = _catalogue((catalogue_id, checksum, loaded_at))
     session.assessment = assessment
+    sections = {s.pk: s for s in catalogue_sections(catalogue=assessment.catalogue)}
+    session.section = sections.get(session.section_id)
+    session.prompt_section = sections.get(session.prompt_section_id)
+    session.current_question = current_question(session=session)
     return session
 
 

@@ -499,19 +499,16 @@ def _refused(request):
     return _not_found(request)
 
 
-def participant_view(view=None, *, lookup=selectors.session_for_code):
+def participant_view(view):
     """Resolve the session (by code, one query) and the participant (by the signed cookie,
     no query), then run the view inside the session's organisation's scope. The rate limit
     is read only where it matters: unknown codes, and known codes asked for without a valid
-    participant cookie (a joined participant's votes and polls skip that cache read).
-    ``lookup`` reads the session (the vote's is leaner)."""
-    if view is None:
-        return lambda view: participant_view(view, lookup=lookup)
+    participant cookie (a joined participant's votes and polls skip that cache read)."""
 
     @wraps(view)
     def wrapper(request, code, *args, **kwargs):
         code = selectors.normalise_code(code)
-        session = lookup(code)
+        session = selectors.session_for_phone(code)
         if session is None:
             refused = _refused(request)
             if _wants_json(request):
@@ -533,7 +530,7 @@ def workshop_join_form(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         code = selectors.normalise_code(form.cleaned_data["code"])
-        session = selectors.session_for_code(code)
+        session = selectors.session_for_phone(code)
         if session is not None and not throttle.is_blocked(request):
             return redirect("workshop_join", code=session.code)
         refused = _refused(request) if session is None else _too_many(request)
@@ -648,7 +645,7 @@ def workshop_participant(request, session, participant):
 
 
 @never_cache
-@participant_view(lookup=selectors.session_for_phone)
+@participant_view
 def workshop_participant_state(request, session, participant):
     """The room's state as JSON, plus this participant's own vote in the current round:
     read when the phone (re)connects, and polled when there is no push engine."""
@@ -699,7 +696,7 @@ def _parse_int(raw: str | None) -> int | None:
 
 
 @require_POST
-@participant_view(lookup=selectors.session_for_phone)
+@participant_view
 def workshop_vote(request, session, participant):
     """One vote. Answers with JSON for the page's script (only {"ok": true} with the same
     ts confirms), or redirects for the plain form without JavaScript."""
