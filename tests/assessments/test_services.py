@@ -251,6 +251,33 @@ def test_save_answer_after_close_locked_and_nothing_stored(personas, questions):
         assert not Answer.objects.filter(respondent=personas.respondent).exists()
 
 
+def test_store_answer_on_created_runs_for_a_new_row_only_and_in_its_transaction(
+    personas, questions
+):
+    """A workshop vote counts its voter in the answer's transaction: the step runs once, for
+    the save that adds the row, and a failing step leaves no answer behind."""
+    calls = []
+    with scope(organisation=personas.org_a):
+        r = personas.respondent
+        for ts in (10, 20):
+            services.store_answer(
+                respondent=r,
+                question=questions[0],
+                value=ts // 10,
+                client_ts=ts,
+                on_created=lambda: calls.append("counted"),
+            )
+        assert calls == ["counted"]
+
+        def fails():
+            raise RuntimeError("the counter's table is gone")
+
+        with pytest.raises(RuntimeError):
+            services.store_answer(respondent=r, question=questions[1], value=1, on_created=fails)
+        stored = sorted(Answer.objects.filter(respondent=r).values_list("question_id", "value"))
+    assert stored == [(questions[0].pk, 2)]
+
+
 def test_save_answer_keeps_rounds_apart(personas, questions):
     with scope(organisation=personas.org_a):
         r = personas.respondent
