@@ -231,3 +231,40 @@ def test_render_pdf_shows_the_action_plan_with_owner_due_status_and_projected_st
     with translation.override("en"):
         stage = projected["projected"]["label"]
     assert f"would stand at “{stage}”" in text
+
+
+def test_render_pdf_2026_2_shows_the_roadmap_of_actions_and_the_risk_of_staying(
+    personas_2026_2, fake_svg
+):
+    """Catalogue 2026.2: the report takes its actions, risk of staying and heatmaps from
+    actions.result_blocks, as the results page does; a 2026.1 report has no roadmap of
+    actions (it keeps the band recommendations)."""
+    from assessments import actions
+    from assessments.models import Question
+
+    personas = personas_2026_2
+    catalogue = personas.assessment.catalogue
+    questions = list(
+        Question.objects.filter(catalogue=catalogue)
+        .select_related("section")
+        .order_by("section__order", "order")
+    )
+    with scope(organisation=personas.org_a):
+        snapshot = answer_all(personas.assessment, questions, ["business", "it", "it"])
+        sections = assessment_selectors.catalogue_sections(catalogue=catalogue)
+        with translation.override("en"):
+            blocks = actions.result_blocks(snapshot.data["result"], sections, catalogue)
+        data = services.report_pdf(snapshot=snapshot, lang="en")
+    text = pdf_text(data)
+    assert "Roadmap of actions" in text
+    plan = blocks["actions"]
+    first = next(item for group in plan["groups"] + plan["further"] for item in group["items"])
+    assert normalise(first["title"])[:30] in text
+    assert blocks["risk_of_staying"]
+    assert normalise(blocks["risk_of_staying"])[:30] in text
+
+
+def test_render_pdf_2026_1_has_no_roadmap_of_actions(personas, snapshot, fake_svg):
+    with scope(organisation=personas.org_a):
+        data = services.report_pdf(snapshot=snapshot, lang="en")
+    assert "Roadmap of actions" not in pdf_text(data)
