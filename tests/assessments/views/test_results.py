@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django_scopes import scope
 
@@ -238,7 +238,7 @@ def test_results_progress_compares_the_same_method_and_says_so(client, personas,
     # The date is the earlier assessment's close, not the day a result was stored.
     earlier.assessment.refresh_from_db()
     with translation.override("en"):
-        expected = date_format(earlier.assessment.closed_at, "DATE_FORMAT")
+        expected = date_format(timezone.localtime(earlier.assessment.closed_at), "DATE_FORMAT")
     assert f"“Earlier round” of {expected}" in html
 
 
