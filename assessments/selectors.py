@@ -21,6 +21,7 @@ from .models import (
 )
 
 _SECTIONS: dict[tuple, list[Section]] = {}
+_CATALOGUES: dict[tuple, Catalogue] = {}
 
 
 def from_row(model, values: dict):
@@ -47,6 +48,21 @@ def catalogue_sections(*, catalogue: Catalogue) -> list[Section]:
             _SECTIONS.clear()
         _SECTIONS[key] = sections
     return sections
+
+
+def catalogue_in_use(*, pk: int, version: tuple) -> Catalogue:
+    """The catalogue ``pk`` as this process keeps it, for a caller that read only its id and
+    ``version`` (its checksum and load time, as the database returned them). A catalogue in
+    use never changes (catalogue.load refuses to), and a reload of one nobody uses has a new
+    checksum and load time, so it is read anew."""
+    key = (pk, *version)
+    catalogue = _CATALOGUES.get(key)
+    if catalogue is None:
+        catalogue = Catalogue.objects.get(pk=pk)
+        if len(_CATALOGUES) > 32:
+            _CATALOGUES.clear()
+        _CATALOGUES[key] = catalogue
+    return catalogue
 
 
 def catalogue_spec(*, catalogue: Catalogue) -> scoring.CatalogueSpec:

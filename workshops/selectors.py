@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Count, Q
 
 from assessments.models import Answer, Assessment, Catalogue, Organisation, Question, Section
-from assessments.selectors import catalogue_sections, from_row
+from assessments.selectors import catalogue_in_use, catalogue_sections, from_row
 
 from . import stats
 from .models import (
@@ -37,7 +37,6 @@ PHONE_FIELDS = (
     *("current_question_id", "current_round", "phase", "participant_total"),
     *("prompt", "prompt_section_id"),
 )
-_CATALOGUES: dict[tuple, Catalogue] = {}
 
 
 @functools.cache
@@ -54,19 +53,6 @@ def _phone_sql() -> str:
         f" INNER JOIN {organisations} o ON o.id = a.organisation_id"
         f" INNER JOIN {catalogues} c ON c.id = a.catalogue_id WHERE s.code = %s"
     )
-
-
-def _catalogue(key: tuple) -> Catalogue:
-    """The catalogue of ``key`` (id, checksum, load time as the database returned it). A
-    catalogue in use never changes (catalogue.load refuses to), so each process keeps the
-    ones its rooms use; a reload of one no room uses has a new checksum and load time."""
-    catalogue = _CATALOGUES.get(key)
-    if catalogue is None:
-        catalogue = Catalogue.objects.get(pk=key[0])
-        if len(_CATALOGUES) > 32:
-            _CATALOGUES.clear()
-        _CATALOGUES[key] = catalogue
-    return catalogue
 
 
 def session_for_phone(code: str) -> WorkshopSession | None:
@@ -98,7 +84,7 @@ def session_for_phone(code: str) -> WorkshopSession | None:
         },
     )
     assessment.organisation = from_row(Organisation, {"id": organisation_id, "slug": slug})
-    assessment.catalogue = _catalogue((catalogue_id, checksum, loaded_at))
+    assessment.catalogue = catalogue_in_use(pk=catalogue_id, version=(checksum, loaded_at))
     session.assessment = assessment
     sections = {s.pk: s for s in catalogue_sections(catalogue=assessment.catalogue)}
     session.section = sections.get(session.section_id)
